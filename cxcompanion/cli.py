@@ -1,0 +1,343 @@
+"""The command line: the same services as the window, for headless use and scripting.
+
+Bad input ends with exit status 1 and one line on stderr saying what is wrong and how to
+fix it; a traceback is only ever shown for a bug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from cxcompanion import __version__
+from cxcompanion.domain.enums import Role
+from cxcompanion.domain.records import Contact, parse_utc_iso
+from cxcompanion.domain.validation import ValidationError
+from cxcompanion.store.errors import StoreError
+
+PROG = "cxcompanion"
+
+
+class UserError(Exception):
+    """Bad input from the command line; the message is the one line the user sees."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # argparse's default prints the whole usage and exits 2; we promise one line and 1.
+        hint = f"; see `{self.prog} --help`"
+        raise UserError(message + hint)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="CX Companion: log why customers contact you and whether their need was "
+        "met. With no command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument(
+        "--profile",
+        metavar="DIR",
+        help="profile folder (default: $CXCOMPANION_PROFILE or the platform's app-data folder)",
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="use a throw-away profile filled with demo contacts"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    init = commands.add_parser("init", help="set up this profile (name, team, role, share)")
+    init.add_argument("--name", required=True)
+    init.add_argument("--team", required=True)
+    init.add_argument("--role", required=True, metavar="|".join(Role.codes()))
+    init.add_argument("--share", metavar="DIR", help="the team's shared folder (optional)")
+
+    taxonomy = commands.add_parser("taxonomy", help="purpose codes, cancel reasons, areas")
+    taxonomy.add_argument("--format", default="table", metavar="table|json")
+
+    log = commands.add_parser("log", help="log a contact; prints its id")
+    log.add_argument("--channel", required=True, metavar="CH")
+    log.add_argument("--purpose", required=True, metavar="CODE")
+    log.add_argument("--outcome", required=True, metavar="OUT")
+    log.add_argument("--verdict", required=True, metavar="V")
+    log.add_argument("--detail", default="")
+    log.add_argument("--prior", default="0", metavar="N", help="earlier contacts reported")
+    log.add_argument("--prior-channel", action="append", default=[], metavar="CH")
+    log.add_argument("--customer", default="", metavar="REF", help="stored only as a hash")
+    log.add_argument("--idea", action="append", default=[], metavar="TEXT")
+    log.add_argument(
+        "--idea-area", action="append", default=[], metavar="AREA", help="one per --idea"
+    )
+    log.add_argument("--cancel-reason", metavar="CODE")
+    log.add_argument("--stayed", metavar="yes|no")
+    log.add_argument("--mood-start", metavar="M", help="-2 (very upset) .. 2 (delighted)")
+    log.add_argument("--mood-end", metavar="M")
+    log.add_argument("--notes", default="")
+    log.add_argument("--at", metavar="ISO-8601", help="when it happened (default: now)")
+
+    contacts = commands.add_parser("contacts", help="list or search your contacts")
+    contacts.add_argument("--search", default="", metavar="TEXT")
+    contacts.add_argument("--format", default="table", metavar="table|csv|jsonl|json")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(args_list)
+        if args.command is None:
+            return _open_app(args)
+        return _run(args)
+    except UserError as exc:
+        return _fail(str(exc))
+    except ValidationError as exc:
+        return _fail(_one_line_errors(exc))
+    except StoreError as exc:
+        return _fail(str(exc))
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+def _fail(message: str) -> int:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return 1
+
+
+_OPTION_OF_FIELD = {
+    "prior_contacts": "--prior",
+    "prior_channels": "--prior-channel",
+    "customer_ref": "--customer",
+    "cancel_reason": "--cancel-reason",
+    "mood_start": "--mood-start",
+    "mood_end": "--mood-end",
+}
+
+
+def _one_line_errors(exc: ValidationError) -> str:
+    parts = []
+    for field, message in exc.errors.items():
+        if field.startswith("ideas."):
+            option = f"--idea #{int(field.split('.')[1]) + 1}"
+        else:
+            option = _OPTION_OF_FIELD.get(field, f"--{field.replace('_', '-')}")
+        parts.append(f"{option}: {message}")
+    return " ".join(parts)
+
+
+def _open_app(args: argparse.Namespace) -> int:
+    from cxcompanion.ui.app import run_app
+
+    return run_app(profile_dir=_profile_dir(args), demo=args.demo)
+
+
+def _profile_dir(args: argparse.Namespace) -> Path | None:
+    return Path(args.profile).expanduser() if args.profile else None
+
+
+def _open_profile(args: argparse.Namespace):
+    from cxcompanion.appdirs import default_profile_dir
+    from cxcompanion.services.profile import Profile
+
+    if args.demo:
+        from cxcompanion.services.demo import fill_demo_profile
+
+        profile = Profile(tempfile.mkdtemp(prefix="cxcompanion-demo-"))
+        fill_demo_profile(profile)
+        return profile
+    return Profile(_profile_dir(args) or default_profile_dir())
+
+
+def _run(args: argparse.Namespace) -> int:
+    fmt = getattr(args, "format", None)
+    allowed = {"taxonomy": ("table", "json"), "contacts": ("table", "csv", "jsonl", "json")}
+    if fmt is not None and fmt not in allowed[args.command]:
+        raise UserError(
+            f"--format {fmt!r} is not available; choose one of {', '.join(allowed[args.command])}"
+        )
+    profile = _open_profile(args)
+    try:
+        handler = {"init": _init, "taxonomy": _taxonomy, "log": _log, "contacts": _contacts}
+        return handler[args.command](profile, args)
+    finally:
+        profile.close()
+
+
+def _init(profile, args: argparse.Namespace) -> int:
+    identity = profile.set_up(args.name, args.team, args.role, args.share)
+    print(
+        f"Profile {profile.folder} set up for {identity.name} ({identity.role.label}, "
+        f"team {identity.team}, {identity.share_label}); device {identity.device_id}"
+    )
+    return 0
+
+
+def _taxonomy(profile, args: argparse.Namespace) -> int:
+    taxonomy = profile.taxonomy
+    if args.format == "json":
+        print(json.dumps(taxonomy.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(f"Purposes (taxonomy {taxonomy.version}):")
+    for group in taxonomy.groups:
+        print(f"  {group.label}")
+        for term in taxonomy.purposes:
+            if term.group == group.code:
+                print(f"    {term.code:<36} {term.label}")
+    print("Cancel reasons:")
+    for term in taxonomy.cancel_reasons:
+        print(f"    {term.code:<36} {term.label}")
+    print("Product areas (for ideas):")
+    for term in taxonomy.product_areas:
+        print(f"    {term.code:<36} {term.label}")
+    return 0
+
+
+def _log(profile, args: argparse.Namespace) -> int:
+    from cxcompanion.services.contacts import ContactService
+
+    profile.identity  # noqa: B018  (raises NotSetUpError with the fix, before any parsing)
+    if len(args.idea_area) > len(args.idea):
+        raise UserError("--idea-area: each --idea-area belongs to the --idea before it")
+    areas = args.idea_area + ["other"] * (len(args.idea) - len(args.idea_area))
+    raw: dict[str, Any] = {
+        "at": args.at,
+        "channel": args.channel,
+        "purpose": args.purpose,
+        "outcome": args.outcome,
+        "verdict": args.verdict,
+        "detail": args.detail,
+        "prior_contacts": args.prior,
+        "prior_channels": args.prior_channel,
+        "customer_ref": args.customer,
+        "ideas": [{"text": t, "area": a} for t, a in zip(args.idea, areas, strict=True)],
+        "cancel_reason": args.cancel_reason,
+        "stayed": args.stayed,
+        "mood_start": args.mood_start,
+        "mood_end": args.mood_end,
+        "notes": args.notes,
+    }
+    contact = ContactService(profile).log(raw)
+    print(contact.id)
+    return 0
+
+
+CONTACT_FIELDS = (
+    "id",
+    "at",
+    "agent",
+    "channel",
+    "purpose",
+    "detail",
+    "outcome",
+    "verdict",
+    "prior_contacts",
+    "prior_channels",
+    "customer_hash",
+    "cancel_intent",
+    "cancel_reason",
+    "stayed",
+    "mood_start",
+    "mood_end",
+    "notes",
+    "ideas",
+    "writer",
+    "revision",
+    "updated_at",
+)
+
+
+def contact_record(contact: Contact) -> dict[str, Any]:
+    """A contact as plain data for JSON and CSV (ideas as a list of {text, area})."""
+    e = contact.envelope
+    return {
+        "id": contact.id,
+        "at": contact.at,
+        "agent": contact.agent,
+        "channel": contact.channel.value,
+        "purpose": contact.purpose,
+        "detail": contact.detail,
+        "outcome": contact.outcome.value,
+        "verdict": contact.verdict.value,
+        "prior_contacts": contact.prior_contacts,
+        "prior_channels": [c.value for c in contact.prior_channels],
+        "customer_hash": contact.customer_hash,
+        "cancel_intent": contact.cancel_intent,
+        "cancel_reason": contact.cancel_reason,
+        "stayed": contact.stayed,
+        "mood_start": contact.mood_start,
+        "mood_end": contact.mood_end,
+        "notes": contact.notes,
+        "ideas": [{"id": i.id, "text": i.text, "area": i.area} for i in contact.ideas],
+        "writer": e.writer,
+        "revision": e.revision,
+        "updated_at": e.updated_at,
+    }
+
+
+def _contacts(profile, args: argparse.Namespace) -> int:
+    from cxcompanion.store.contacts import iter_contacts
+
+    records = (contact_record(c) for c in iter_contacts(profile.store, args.search))
+    out = sys.stdout
+    if args.format == "json":
+        json.dump(list(records), out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    elif args.format == "jsonl":
+        for record in records:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    elif args.format == "csv":
+        writer = csv.DictWriter(out, fieldnames=CONTACT_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        for record in records:
+            writer.writerow(_flat(record))
+    else:
+        _table(out, records, profile.taxonomy)
+    return 0
+
+
+def _flat(record: dict[str, Any]) -> dict[str, Any]:
+    flat = dict(record)
+    flat["prior_channels"] = " ".join(record["prior_channels"])
+    flat["ideas"] = " | ".join(f"{i['text']} [{i['area']}]" for i in record["ideas"])
+    for key in ("cancel_intent", "stayed"):
+        if isinstance(flat[key], bool):
+            flat[key] = "yes" if flat[key] else "no"
+    return flat
+
+
+def _table(out, records: Iterable[dict[str, Any]], taxonomy) -> None:
+    header = f"{'id':<26}  {'when (local)':<16}  {'channel':<9}  {'purpose':<34}  "
+    header += f"{'outcome':<15}  {'customer says':<13}  detail"
+    count = 0
+    for record in records:
+        if count == 0:
+            out.write(header + "\n")
+        when = _local(record["at"])
+        purpose = taxonomy.purpose(record["purpose"])
+        label = purpose.label if purpose else record["purpose"]
+        out.write(
+            f"{record['id']:<26}  {when:<16}  {record['channel']:<9}  {label[:34]:<34}  "
+            f"{record['outcome']:<15}  {record['verdict']:<13}  {record['detail'][:60]}\n"
+        )
+        count += 1
+    if count == 0:
+        out.write("No contacts found.\n")
+    else:
+        print(f"{count} contact{'s' if count != 1 else ''}", file=out)
+
+
+def _local(iso: str) -> str:
+    try:
+        return parse_utc_iso(iso).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return iso
+
+
+__all__ = ["contact_record", "main"]

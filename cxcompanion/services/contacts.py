@@ -1,0 +1,214 @@
+"""Logging, amending, deleting and finding contacts: the agent's core loop, for UI and CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import datetime, timezone
+from typing import Any
+
+from cxcompanion.domain.ids import new_id
+from cxcompanion.domain.records import Contact, ContactInput, Envelope, Idea, utc_iso
+from cxcompanion.domain.redaction import mask_pii, pseudonymise
+from cxcompanion.domain.validation import parse_contact
+from cxcompanion.services.profile import Profile
+from cxcompanion.store.contacts import ContactStore, ContactSummary, Cursor
+from cxcompanion.store.drafts import DraftStore
+from cxcompanion.store.errors import NotFoundError
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class ContactService:
+    def __init__(self, profile: Profile, clock: Callable[[], datetime] = _now):
+        self.profile = profile
+        self.clock = clock
+        self.contacts = ContactStore(profile.store)
+        self.drafts = DraftStore(profile.store)
+
+    # -- writing -------------------------------------------------------------------------
+
+    def parse(self, raw: Mapping[str, Any]) -> ContactInput:
+        """Validate without saving (raises ValidationError with field errors)."""
+        return parse_contact(raw, self.profile.taxonomy, self.clock())
+
+    def log(self, raw: Mapping[str, Any]) -> Contact:
+        """Validate, mask and save a new contact; the draft is cleared in the same step."""
+        typed = self.parse(raw)
+        stamp = utc_iso(self.clock())
+        contact = self._build(typed, Envelope(new_id(), self._writer, 1, stamp), previous=None)
+        self.contacts.insert(contact)
+        return contact
+
+    def log_many(self, raws: list[Mapping[str, Any]]) -> list[Contact]:
+        """Validate every contact first, then save them all in one transaction."""
+        stamp = utc_iso(self.clock())
+        contacts = [
+            self._build(self.parse(raw), Envelope(new_id(), self._writer, 1, stamp), previous=None)
+            for raw in raws
+        ]
+        self.contacts.insert_many(contacts)
+        return contacts
+
+    def amend(self, contact_id: str, raw: Mapping[str, Any]) -> Contact:
+        """A new revision of a contact; its id, ideas' ids and time stay unless changed."""
+        previous = self._existing(contact_id)
+        typed = self.parse(raw)
+        envelope = replace(
+            previous.envelope,
+            writer=self._writer,
+            revision=previous.revision + 1,
+            updated_at=utc_iso(self.clock()),
+        )
+        contact = self._build(typed, envelope, previous=previous)
+        self.contacts.replace(contact)
+        return contact
+
+    def delete(self, contact_id: str) -> Contact:
+        """Tombstone a contact (and its ideas): deleted = 1 with a new revision."""
+        previous = self._existing(contact_id)
+        envelope = replace(
+            previous.envelope,
+            writer=self._writer,
+            revision=previous.revision + 1,
+            updated_at=utc_iso(self.clock()),
+            deleted=True,
+        )
+        contact = replace(previous, envelope=envelope)
+        self.contacts.replace(contact)
+        return contact
+
+    def restore(self, contact_id: str) -> Contact:
+        """Bring back a deleted contact (the Undo of a delete) as a new revision."""
+        previous = self.contacts.get(contact_id, include_deleted=True)
+        if previous is None:
+            raise NotFoundError(f"There is no contact {contact_id}.")
+        envelope = replace(
+            previous.envelope,
+            writer=self._writer,
+            revision=previous.revision + 1,
+            updated_at=utc_iso(self.clock()),
+            deleted=False,
+        )
+        ideas = tuple(
+            replace(i, envelope=replace(i.envelope, revision=i.envelope.revision + 1))
+            for i in self._deleted_ideas(contact_id)
+        )
+        contact = replace(previous, envelope=envelope, ideas=ideas)
+        self.contacts.replace(contact)
+        return contact
+
+    # -- reading -------------------------------------------------------------------------
+
+    def get(self, contact_id: str) -> Contact:
+        return self._existing(contact_id)
+
+    def page(
+        self, *, search: str = "", after: Cursor | None = None, limit: int = 200
+    ) -> list[ContactSummary]:
+        return self.contacts.page(search=search, after=after, limit=limit)
+
+    def count(self, search: str = "") -> int:
+        return self.contacts.count(search)
+
+    def to_raw(self, contact: Contact) -> dict[str, Any]:
+        """The form fields of a stored contact, for amending it (customer stays hashed)."""
+        return {
+            "at": contact.at,
+            "channel": contact.channel.value,
+            "purpose": contact.purpose,
+            "detail": contact.detail,
+            "outcome": contact.outcome.value,
+            "verdict": contact.verdict.value,
+            "prior_contacts": contact.prior_contacts,
+            "prior_channels": [c.value for c in contact.prior_channels],
+            "customer_ref": "",
+            "ideas": [{"id": i.id, "text": i.text, "area": i.area} for i in contact.ideas],
+            "cancel_intent": contact.cancel_intent,
+            "cancel_reason": contact.cancel_reason or "",
+            "stayed": contact.stayed,
+            "mood_start": contact.mood_start,
+            "mood_end": contact.mood_end,
+            "notes": contact.notes,
+        }
+
+    # -- drafts --------------------------------------------------------------------------
+
+    def save_draft(self, body: dict[str, Any]) -> None:
+        self.drafts.save(body, writer=self._writer, updated_at=utc_iso(self.clock()))
+
+    def load_draft(self) -> dict[str, Any] | None:
+        return self.drafts.load()
+
+    def clear_draft(self) -> None:
+        self.drafts.clear(updated_at=utc_iso(self.clock()))
+
+    # -- inside --------------------------------------------------------------------------
+
+    @property
+    def _writer(self) -> str:
+        return self.profile.device_id
+
+    def _existing(self, contact_id: str) -> Contact:
+        contact = self.contacts.get(contact_id)
+        if contact is None:
+            raise NotFoundError(
+                f"There is no contact {contact_id}; list contacts with `cxcompanion contacts`."
+            )
+        return contact
+
+    def _deleted_ideas(self, contact_id: str) -> list[Idea]:
+        rows = self.profile.store.conn.execute(
+            "SELECT id, writer, revision, updated_at, contact_id, text, area FROM ideas "
+            "WHERE contact_id = ? AND deleted = 1",
+            (contact_id,),
+        ).fetchall()
+        return [Idea(Envelope(r[0], r[1], r[2], r[3], False), r[4], r[5], r[6]) for r in rows]
+
+    def _build(self, typed: ContactInput, envelope: Envelope, previous: Contact | None) -> Contact:
+        identity = self.profile.identity
+        if typed.customer_ref:
+            customer_hash: str | None = pseudonymise(self.profile.team_secret, typed.customer_ref)
+        elif previous is not None:
+            # Amending never shows the reference (only its hash is kept): blank means "keep".
+            customer_hash = previous.customer_hash
+        else:
+            customer_hash = None
+        old_ideas = {(i.text, i.area): i for i in previous.ideas} if previous else {}
+        ideas = []
+        for idea in typed.ideas:
+            text = mask_pii(idea.text)
+            kept = old_ideas.pop((text, idea.area), None)
+            if kept is not None:
+                ideas.append(kept)
+            else:
+                ideas.append(
+                    Idea(
+                        Envelope(new_id(), envelope.writer, 1, envelope.updated_at),
+                        envelope.id,
+                        text,
+                        idea.area,
+                    )
+                )
+        return Contact(
+            envelope=envelope,
+            agent=previous.agent if previous else identity.name,
+            at=utc_iso(typed.at),
+            channel=typed.channel,
+            purpose=typed.purpose,
+            outcome=typed.outcome,
+            verdict=typed.verdict,
+            detail=mask_pii(typed.detail.strip()),
+            prior_contacts=typed.prior_contacts,
+            prior_channels=typed.prior_channels,
+            customer_hash=customer_hash,
+            cancel_intent=typed.cancel_intent,
+            cancel_reason=typed.cancel_reason,
+            stayed=typed.stayed,
+            mood_start=typed.mood_start,
+            mood_end=typed.mood_end,
+            notes=mask_pii(typed.notes.strip()),
+            ideas=tuple(ideas),
+        )

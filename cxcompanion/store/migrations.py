@@ -1,0 +1,104 @@
+"""Numbered schema migrations: each runs in one transaction and records itself.
+
+`PRAGMA user_version` holds the number of the last migration applied, so a start-up with a
+current schema costs one pragma and never imports sqlite-utils (it is slow to import and
+start-up time is a feature). Append new migrations; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+ENVELOPE = {
+    "id": str,
+    "writer": str,
+    "revision": int,
+    "updated_at": str,
+    "deleted": int,
+}
+ENVELOPE_NOT_NULL = {"id", "writer", "revision", "updated_at", "deleted"}
+
+
+def _m001_initial(db: sqlite_utils.Database) -> None:
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    db["contacts"].create(
+        {
+            **ENVELOPE,
+            "agent": str,  # the person who logged it (from the roster later)
+            "at": str,  # when the contact happened, UTC ISO-8601: a moment, never a span
+            "channel": str,
+            "purpose": str,
+            "detail": str,
+            "outcome": str,
+            "verdict": str,
+            "prior_contacts": int,
+            "prior_channels": str,  # comma-separated channel codes
+            "customer_hash": str,  # keyed hash; the typed reference is never stored
+            "cancel_intent": int,
+            "cancel_reason": str,
+            "stayed": int,
+            "mood_start": int,
+            "mood_end": int,
+            "notes": str,
+        },
+        pk="id",
+        not_null=ENVELOPE_NOT_NULL
+        | {"agent", "at", "channel", "purpose", "outcome", "verdict", "prior_contacts"},
+        defaults={"deleted": 0, "prior_contacts": 0, "cancel_intent": 0, "detail": "", "notes": ""},
+    )
+    db["contacts"].create_index(["deleted", "at"], index_name="contacts_by_time")
+    db["contacts"].create_index(["customer_hash", "purpose"], index_name="contacts_by_customer")
+    db["ideas"].create(
+        {**ENVELOPE, "contact_id": str, "text": str, "area": str},
+        pk="id",
+        not_null=ENVELOPE_NOT_NULL | {"contact_id", "text", "area"},
+        defaults={"deleted": 0},
+        foreign_keys=[("contact_id", "contacts", "id")],
+    )
+    db["ideas"].create_index(["contact_id"], index_name="ideas_by_contact")
+    db["drafts"].create(
+        {**ENVELOPE, "body": str},
+        pk="id",
+        not_null=ENVELOPE_NOT_NULL | {"body"},
+        defaults={"deleted": 0},
+    )
+    # Full-text index over a contact's own words and its ideas, keyed by the contact's rowid
+    # and kept up to date by the store in the same transaction as the contact itself.
+    db.execute(
+        "CREATE VIRTUAL TABLE contacts_fts USING fts5("
+        "detail, notes, ideas, tokenize = 'unicode61 remove_diacritics 2')"
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m001_initial]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection, current: int) -> None:
+    """Apply every migration after `current`, each in its own transaction."""
+    import sqlite_utils  # deferred: only a new or older database pays for the import
+
+    db = sqlite_utils.Database(conn)
+    for number, migration in enumerate(MIGRATIONS[current:], start=current + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS _migrations "
+                "(number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+            migration(db)
+            conn.execute(
+                "INSERT INTO _migrations (number, name, applied_at) VALUES (?, ?, ?)",
+                (number, migration.__name__.lstrip("_"), datetime.now(timezone.utc).isoformat()),
+            )
+            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise

@@ -1,0 +1,1 @@
+"""The shared-export protocol (publishing, importing, merging); arrives with the sync issue."""

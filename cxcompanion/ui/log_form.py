@@ -1,0 +1,604 @@
+"""The Log contact form: every field of a contact, keyboard first, errors next to the field.
+
+What is typed goes to the store as a draft a moment after each change, so a crash or a
+restart gives it back. The same form amends a stored contact (then drafts are paused).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cxcompanion.domain.enums import PRIOR_MAX, Channel, Outcome, Verdict
+from cxcompanion.domain.validation import ValidationError
+from cxcompanion.services.contacts import ContactService
+from cxcompanion.store.errors import StoreError
+from cxcompanion.ui.ideas_editor import IdeasEditor
+from cxcompanion.ui.widgets import ChoiceRow, ErrorLabel, MoodPicker
+
+DRAFT_DELAY_MS = 400
+
+
+class LogForm(QWidget):
+    contact_saved = Signal(str)
+    contact_amended = Signal(str)
+    amend_finished = Signal()
+    draft_saved = Signal()
+    form_cleared = Signal(dict)  # what was on the form, so it can be brought back
+
+    def __init__(self, service: ContactService, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.service = service
+        self.taxonomy = service.profile.taxonomy
+        self._amending: str | None = None
+        self._amend_at: str | None = None
+        self._loading = False
+        self._checked_once = False
+        self._auto_cancel = False
+        self._errors: dict[str, ErrorLabel] = {}
+        self._purpose_code = ""
+        self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_DELAY_MS)
+        self._draft_timer.timeout.connect(self._on_draft_timer_timeout)
+        self._build()
+        self._connect_changes()
+        self._restore_draft()
+
+    # -- building ------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(28, 20, 28, 16)
+        outer.setSpacing(10)
+        header = QHBoxLayout()
+        self.title = QLabel(self.tr("Log contact"), self)
+        self.title.setObjectName("pageTitle")
+        self.draft_state = QLabel("", self)
+        self.draft_state.setObjectName("quiet")
+        header.addWidget(self.title)
+        header.addStretch(1)
+        header.addWidget(self.draft_state)
+        outer.addLayout(header)
+        self.banner = ErrorLabel(self)
+        outer.addWidget(self.banner)
+
+        body = QWidget(self)
+        form = QFormLayout(body)
+        form.setContentsMargins(0, 4, 12, 4)
+        form.setHorizontalSpacing(18)
+        form.setVerticalSpacing(12)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self._form = form
+
+        self.channel = ChoiceRow([(c.value, c.label) for c in Channel], self.tr("Channel"))
+        self.channel.set_value(Channel.PHONE.value)
+        self._add_row(self.tr("Channel"), self.channel, "channel")
+
+        self.purpose = QLineEdit()
+        self.purpose.setPlaceholderText(self.tr("type to search: refund, login, cancel…"))
+        self.purpose.setAccessibleName(self.tr("Purpose"))
+        self._purpose_labels = {
+            self.taxonomy.purpose_display(t.code): t.code for t in self.taxonomy.purposes
+        }
+        completer = QCompleter(QStringListModel(list(self._purpose_labels)), self.purpose)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setMaxVisibleItems(12)
+        self.purpose.setCompleter(completer)
+        self.purpose_hint = QLabel()
+        self.purpose_hint.setObjectName("quiet")
+        purpose_box = QHBoxLayout()
+        purpose_box.setSpacing(12)
+        purpose_box.addWidget(self.purpose, 3)
+        purpose_box.addWidget(self.purpose_hint, 2)
+        self._add_row(self.tr("Purpose"), purpose_box, "purpose")
+
+        self.detail = QLineEdit()
+        self.detail.setPlaceholderText(self.tr("in a few words: what the customer needed"))
+        self.detail.setAccessibleName(self.tr("Detail"))
+        self._add_row(self.tr("Detail"), self.detail, "detail")
+
+        self.customer = QLineEdit()
+        self.customer.setPlaceholderText(self.tr("customer reference (hashed before it is stored)"))
+        self.customer.setAccessibleName(self.tr("Customer reference"))
+        self._add_row(self.tr("Customer"), self.customer, "customer_ref")
+
+        self.prior = QSpinBox()
+        self.prior.setRange(0, PRIOR_MAX)
+        self.prior.setSpecialValueText(self.tr("first time"))
+        self.prior.setSuffix(self.tr(" earlier"))
+        self.prior.setAccessibleName(self.tr("Earlier contacts about this need"))
+        self.prior.setMinimumWidth(120)
+        prior_box = QHBoxLayout()
+        prior_box.setSpacing(12)
+        prior_box.addWidget(self.prior)
+        self.prior_via = QLabel(self.tr("via"))
+        prior_box.addWidget(self.prior_via)
+        self.prior_channels: dict[str, QCheckBox] = {}
+        for channel in Channel:
+            box = QCheckBox(channel.label)
+            box.setAccessibleName(self.tr("Earlier contact by %1").replace("%1", channel.label))
+            self.prior_channels[channel.value] = box
+            prior_box.addWidget(box)
+        prior_box.addStretch(1)
+        self._add_row(
+            self.tr("Contacted us before?"),
+            prior_box,
+            "prior_contacts",
+            extra_keys=("prior_channels",),
+        )
+
+        self.outcome = QComboBox()
+        self.outcome.setPlaceholderText(self.tr("choose the outcome"))
+        self.outcome.setAccessibleName(self.tr("Outcome"))
+        for outcome in Outcome:
+            self.outcome.addItem(outcome.label, outcome.value)
+        self.outcome.setCurrentIndex(-1)
+        self.outcome.setMinimumWidth(220)
+        self._add_row(self.tr("Outcome"), self.outcome, "outcome", grow=False)
+
+        self.verdict = ChoiceRow(
+            [(v.value, v.label) for v in Verdict], self.tr("Customer says need met")
+        )
+        self._add_row(self.tr("Customer says need met?"), self.verdict, "verdict")
+
+        self.mood_start = MoodPicker(self.tr("Mood at start"))
+        self.mood_end = MoodPicker(self.tr("Mood at end"))
+        mood_box = QHBoxLayout()
+        mood_box.setSpacing(10)
+        mood_box.addWidget(QLabel(self.tr("start")))
+        mood_box.addWidget(self.mood_start)
+        mood_box.addSpacing(24)
+        mood_box.addWidget(QLabel(self.tr("end")))
+        mood_box.addWidget(self.mood_end)
+        mood_box.addStretch(1)
+        self._add_row(self.tr("Customer's mood"), mood_box, "mood_start", extra_keys=("mood_end",))
+
+        self.ideas = IdeasEditor(self.taxonomy)
+        self._form.addRow(self._label(self.tr("Ideas")), self.ideas)
+
+        self.cancel = QCheckBox(self.tr("Customer wants to cancel"))
+        self.cancel.setAccessibleName(self.tr("Customer wants to cancel"))
+        self.cancel_reason = QComboBox()
+        self.cancel_reason.setAccessibleName(self.tr("Reason for cancelling"))
+        self.cancel_reason.setPlaceholderText(self.tr("reason the customer gives"))
+        for term in self.taxonomy.cancel_reasons:
+            self.cancel_reason.addItem(term.label, term.code)
+        self.cancel_reason.setCurrentIndex(-1)
+        self.stayed = ChoiceRow(
+            [("yes", self.tr("Stayed")), ("no", self.tr("Left"))], self.tr("Did the customer stay")
+        )
+        cancel_box = QHBoxLayout()
+        cancel_box.setSpacing(14)
+        cancel_box.addWidget(self.cancel)
+        self.cancel_details = QWidget()
+        details = QHBoxLayout(self.cancel_details)
+        details.setContentsMargins(0, 0, 0, 0)
+        details.setSpacing(12)
+        details.addWidget(self.cancel_reason)
+        details.addWidget(self.stayed)
+        cancel_box.addWidget(self.cancel_details, 1)
+        self.cancel_details.setVisible(False)
+        self._add_row(self.tr("Cancellation"), cancel_box, "cancel_reason", extra_keys=("stayed",))
+
+        self.notes = QPlainTextEdit()
+        self.notes.setTabChangesFocus(True)
+        self.notes.setAccessibleName(self.tr("Notes"))
+        self.notes.setPlaceholderText(self.tr("anything worth remembering (optional)"))
+        self.notes.setFixedHeight(76)
+        self._add_row(self.tr("Notes"), self.notes, "notes")
+
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        outer.addWidget(scroll, 1)
+
+        buttons = QHBoxLayout()
+        self.hint = QLabel(self.tr("Tab moves between fields · arrows change a choice"))
+        self.hint.setObjectName("quiet")
+        buttons.addWidget(self.hint)
+        buttons.addStretch(1)
+        self.clear_button = QPushButton(self.tr("Clear"))
+        self.clear_button.setAccessibleName(self.tr("Clear the form"))
+        self.save_button = QPushButton(self.tr("Save  (Ctrl+Enter)"))
+        self.save_button.setObjectName("primary")
+        self.save_button.setAccessibleName(self.tr("Save contact"))
+        self.save_button.setDefault(True)
+        buttons.addWidget(self.clear_button)
+        buttons.addWidget(self.save_button)
+        outer.addLayout(buttons)
+        self.clear_button.clicked.connect(self._on_clear_button_clicked)
+        self.save_button.clicked.connect(self.save)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(self.save)
+        escape = QShortcut(QKeySequence("Escape"), self)
+        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        escape.activated.connect(self._on_escape_activated)
+
+    def _label(self, text: str) -> QLabel:
+        label = QLabel(text)
+        label.setObjectName("fieldLabel")
+        return label
+
+    def _add_row(
+        self,
+        text: str,
+        field: Any,
+        key: str,
+        *,
+        extra_keys: tuple[str, ...] = (),
+        grow: bool = True,
+    ) -> None:
+        box = QVBoxLayout()
+        box.setSpacing(4)
+        if isinstance(field, QWidget):
+            if grow:
+                box.addWidget(field)
+            else:
+                box.addWidget(field, 0, Qt.AlignmentFlag.AlignLeft)
+        else:
+            box.addLayout(field)
+        error = ErrorLabel()
+        box.addWidget(error)
+        for name in (key, *extra_keys):
+            self._errors[name] = error
+        label = self._label(text)
+        if isinstance(field, QWidget):
+            label.setBuddy(field)
+        self._form.addRow(label, box)
+
+    def _connect_changes(self) -> None:
+        for widget in (self.purpose, self.detail, self.customer):
+            widget.textChanged.connect(self._on_field_changed)
+        self.purpose.textChanged.connect(self._on_purpose_text_changed)
+        self.purpose.completer().activated.connect(self._on_purpose_text_changed)
+        self.notes.textChanged.connect(self._on_field_changed)
+        self.prior.valueChanged.connect(self._on_prior_value_changed)
+        for box in self.prior_channels.values():
+            box.toggled.connect(self._on_field_changed)
+        self.outcome.currentIndexChanged.connect(self._on_field_changed)
+        self.cancel_reason.currentIndexChanged.connect(self._on_field_changed)
+        self.cancel.toggled.connect(self._on_cancel_toggled)
+        for widget in (
+            self.channel,
+            self.verdict,
+            self.mood_start,
+            self.mood_end,
+            self.stayed,
+            self.ideas,
+        ):
+            widget.changed.connect(self._on_field_changed)
+        self._on_prior_value_changed()
+
+    # -- reading and writing the fields --------------------------------------------------
+
+    def raw(self) -> dict[str, Any]:
+        """What the form holds, as the services take it (see domain.validation)."""
+        cancelling = self.cancel.isChecked()
+        raw: dict[str, Any] = {
+            "channel": self.channel.value(),
+            "purpose": self._purpose_code or self.purpose.text().strip(),
+            "purpose_text": self.purpose.text(),
+            "detail": self.detail.text(),
+            "customer_ref": self.customer.text(),
+            "prior_contacts": self.prior.value(),
+            "prior_channels": [c for c, b in self.prior_channels.items() if b.isChecked()]
+            if self.prior.value()
+            else [],
+            "outcome": self.outcome.currentData() or "",
+            "verdict": self.verdict.value(),
+            "mood_start": self.mood_start.value(),
+            "mood_end": self.mood_end.value(),
+            "ideas": self.ideas.ideas(),
+            "cancel_intent": cancelling,
+            "cancel_reason": (self.cancel_reason.currentData() or "") if cancelling else "",
+            "stayed": self.stayed.value() if cancelling else "",
+            "notes": self.notes.toPlainText(),
+        }
+        if self._amend_at:
+            raw["at"] = self._amend_at
+        return raw
+
+    def load(self, raw: dict[str, Any]) -> None:
+        """Fill the form from `raw` (a draft, a stored contact, or an undone save)."""
+        self._loading = True
+        try:
+            self.channel.set_value(raw.get("channel") or Channel.PHONE.value)
+            code = raw.get("purpose") or ""
+            text = raw.get("purpose_text")
+            if text is None:
+                text = self.taxonomy.purpose_display(code) if code else ""
+            self.purpose.setText(text)
+            self._on_purpose_text_changed()
+            self.detail.setText(raw.get("detail") or "")
+            self.customer.setText(raw.get("customer_ref") or "")
+            self.prior.setValue(int(raw.get("prior_contacts") or 0))
+            chosen = set(raw.get("prior_channels") or ())
+            for code_, box in self.prior_channels.items():
+                box.setChecked(code_ in chosen)
+            self.outcome.setCurrentIndex(self.outcome.findData(raw.get("outcome") or ""))
+            self.verdict.set_value(raw.get("verdict"))
+            self.mood_start.set_value(_int_or_none(raw.get("mood_start")))
+            self.mood_end.set_value(_int_or_none(raw.get("mood_end")))
+            self.ideas.set_ideas(list(raw.get("ideas") or ()))
+            self.cancel.setChecked(bool(raw.get("cancel_intent")))
+            self.cancel_reason.setCurrentIndex(
+                self.cancel_reason.findData(raw.get("cancel_reason") or "")
+            )
+            stayed = raw.get("stayed")
+            self.stayed.set_value({True: "yes", False: "no"}.get(stayed, stayed))
+            self.notes.setPlainText(raw.get("notes") or "")
+        finally:
+            self._loading = False
+        self._show_errors({})
+
+    def reset(self) -> None:
+        channel = self.channel.value()
+        self.load({"channel": channel})  # the next contact is most likely on the same channel
+        self._checked_once = False
+        self.banner.show_error(None)
+        self.channel.setFocus()
+
+    def is_empty(self) -> bool:
+        raw = self.raw()
+        return (
+            not any(
+                raw[k]
+                for k in (
+                    "purpose",
+                    "detail",
+                    "customer_ref",
+                    "notes",
+                    "ideas",
+                    "outcome",
+                    "verdict",
+                    "prior_contacts",
+                    "cancel_intent",
+                )
+            )
+            and raw["mood_start"] is None
+            and raw["mood_end"] is None
+        )
+
+    # -- saving --------------------------------------------------------------------------
+
+    def save(self) -> str | None:
+        """Save (or amend) the contact; returns its id, or None with errors shown inline."""
+        self._checked_once = True
+        raw = self.raw()
+        try:
+            if self._amending:
+                contact = self.service.amend(self._amending, raw)
+            else:
+                contact = self.service.log(raw)
+        except ValidationError as exc:
+            self._show_errors(exc.errors, focus=True)
+            return None
+        except StoreError as exc:
+            self.banner.show_error(str(exc))
+            return None
+        self.last_saved_raw = raw
+        if self._amending:
+            self._finish_amend()
+            self.contact_amended.emit(contact.id)
+        else:
+            self._draft_timer.stop()
+            self.service.clear_draft()
+            self.reset()
+            self.draft_state.setText(self.tr("saved"))
+            self.contact_saved.emit(contact.id)
+        return contact.id
+
+    def clear(self) -> None:
+        """Empty the form; what was on it goes out with form_cleared for an Undo."""
+        if self._amending:
+            self._finish_amend()
+            return
+        previous = self.raw()
+        was_empty = self.is_empty()
+        self.reset()
+        self._save_draft_now()
+        if not was_empty:
+            self.form_cleared.emit(previous)
+
+    # -- amending ------------------------------------------------------------------------
+
+    def start_amend(self, contact_id: str) -> None:
+        contact = self.service.get(contact_id)
+        self._save_draft_now()
+        self._amending = contact_id
+        self._amend_at = contact.at
+        self.load(self.service.to_raw(contact))
+        self.customer.setPlaceholderText(
+            self.tr("unchanged (stored only as a hash); type to replace")
+        )
+        self.title.setText(self.tr("Amend contact"))
+        self.draft_state.setText(
+            self.tr("revision %1 → %2")
+            .replace("%1", str(contact.revision))
+            .replace("%2", str(contact.revision + 1))
+        )
+        self.save_button.setText(self.tr("Save changes  (Ctrl+Enter)"))
+        self.clear_button.setText(self.tr("Cancel  (Esc)"))
+        self.channel.setFocus()
+
+    @property
+    def amending(self) -> str | None:
+        return self._amending
+
+    def _finish_amend(self) -> None:
+        self._amending = None
+        self._amend_at = None
+        self.title.setText(self.tr("Log contact"))
+        self.save_button.setText(self.tr("Save  (Ctrl+Enter)"))
+        self.clear_button.setText(self.tr("Clear"))
+        self.customer.setPlaceholderText(self.tr("customer reference (hashed before it is stored)"))
+        self.draft_state.setText("")
+        self._restore_draft()
+        self.amend_finished.emit()
+
+    # -- drafts --------------------------------------------------------------------------
+
+    def _restore_draft(self) -> None:
+        draft = self.service.load_draft()
+        self.reset()
+        if draft:
+            self.load(draft)
+            self.draft_state.setText(self.tr("draft restored"))
+
+    def _save_draft_now(self) -> None:
+        if self._amending:
+            return
+        self._draft_timer.stop()
+        try:
+            self.service.save_draft(self.raw())
+        except StoreError as exc:
+            self.banner.show_error(str(exc))
+            return
+        self.draft_state.setText(self.tr("draft saved"))
+        self.draft_saved.emit()
+
+    def flush_draft(self) -> None:
+        """Write a pending draft at once (the window calls this when it closes)."""
+        if self._draft_timer.isActive():
+            self._save_draft_now()
+
+    # -- reacting ------------------------------------------------------------------------
+
+    def _show_errors(self, errors: dict[str, str], focus: bool = False) -> None:
+        if "purpose" in errors and self.purpose.text().strip() and not self._purpose_code:
+            errors = {
+                **errors,
+                "purpose": self.tr(
+                    "Choose a purpose from the list: type a few letters, then ↓ and Enter."
+                ),
+            }
+        for label in set(self._errors.values()):
+            label.show_error(None)
+        shown: dict[int, list[str]] = {}
+        for key, label in self._errors.items():
+            if key in errors:
+                shown.setdefault(id(label), []).append(errors[key])
+                label.show_error(" ".join(shown[id(label)]))
+        first_idea = self.ideas.show_errors(errors)
+        if errors and "at" in errors:
+            self.banner.show_error(errors["at"])
+        if focus and errors:
+            order = [
+                ("channel", self.channel),
+                ("purpose", self.purpose),
+                ("detail", self.detail),
+                ("customer_ref", self.customer),
+                ("prior_contacts", self.prior),
+                ("prior_channels", self.prior),
+                ("outcome", self.outcome),
+                ("verdict", self.verdict),
+                ("mood_start", self.mood_start),
+                ("mood_end", self.mood_end),
+                ("ideas", first_idea),
+                ("cancel_reason", self.cancel_reason),
+                ("stayed", self.stayed),
+                ("notes", self.notes),
+            ]
+            for key, widget in order:
+                hit = key in errors or (key == "ideas" and first_idea is not None)
+                if hit and widget is not None:
+                    widget.setFocus()
+                    break
+
+    def _on_field_changed(self, *_: Any) -> None:
+        if self._loading:
+            return
+        if not self._amending:
+            self.draft_state.setText(self.tr("typing…"))
+            self._draft_timer.start()
+        if self._checked_once:
+            # Once a save has shown errors, re-check live so each one clears when fixed.
+            try:
+                self.service.parse(self.raw())
+                self._show_errors({})
+            except ValidationError as exc:
+                self._show_errors(exc.errors)
+
+    def _on_purpose_text_changed(self, *_: Any) -> None:
+        text = self.purpose.text().strip()
+        code = self._purpose_labels.get(text)
+        if code is None and self.taxonomy.purpose(text):
+            code = text
+        if code is None and text:
+            matches = self.taxonomy.search_purposes(text)
+            if len(matches) == 1:
+                code = matches[0].code
+        self._purpose_code = code or ""
+        if code:
+            self.purpose_hint.setText("✓ " + self.taxonomy.purpose_display(code))
+        elif text:
+            found = len(self.taxonomy.search_purposes(text))
+            self.purpose_hint.setText(
+                self.tr("%n matching purposes — keep typing or press ↓", "", found)
+                if found
+                else self.tr("no purpose matches; try another word")
+            )
+        else:
+            self.purpose_hint.setText("")
+        if not self._loading:
+            is_cancel = bool(code) and self.taxonomy.is_cancellation(code)
+            if is_cancel and not self.cancel.isChecked():
+                self._auto_cancel = True
+                self.cancel.setChecked(True)
+            elif not is_cancel and self._auto_cancel and self.cancel.isChecked():
+                self._auto_cancel = False
+                self.cancel.setChecked(False)
+
+    def _on_prior_value_changed(self, *_: Any) -> None:
+        before = self.prior.value() > 0
+        self.prior_via.setEnabled(before)
+        for box in self.prior_channels.values():
+            box.setEnabled(before)
+        self._on_field_changed()
+
+    def _on_cancel_toggled(self, checked: bool) -> None:
+        if not checked:
+            self._auto_cancel = False
+        self.cancel_details.setVisible(checked)
+        self._on_field_changed()
+
+    def _on_clear_button_clicked(self) -> None:
+        self.clear()
+
+    def _on_escape_activated(self) -> None:
+        if self._amending:
+            self._finish_amend()
+
+    def _on_draft_timer_timeout(self) -> None:
+        self._save_draft_now()
+
+
+def _int_or_none(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

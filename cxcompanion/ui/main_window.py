@@ -1,0 +1,231 @@
+"""The main window: side navigation, the pages, the status bar and the Undo toast."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cxcompanion.services.contacts import ContactService
+from cxcompanion.services.profile import Profile
+from cxcompanion.store.errors import StoreError
+from cxcompanion.ui.log_form import LogForm
+from cxcompanion.ui.setup_page import SetupPage
+from cxcompanion.ui.toast import Toast
+
+PAGE_LOG = "log"
+PAGE_CONTACTS = "contacts"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, profile: Profile, *, demo: bool = False):
+        super().__init__()
+        self.profile = profile
+        self.demo = demo
+        self.setWindowTitle(self.tr("CX Companion") + (self.tr(" — demo") if demo else ""))
+        self.resize(1180, 780)
+        self.service = ContactService(profile)
+        self.log_form: LogForm | None = None
+        self.contacts_page = None
+        self._pages: dict[str, QWidget] = {}
+
+        central = QWidget(self)
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        side = QWidget(central)
+        side.setObjectName("sidebar")
+        side.setFixedWidth(190)
+        side_box = QVBoxLayout(side)
+        side_box.setContentsMargins(12, 18, 12, 12)
+        brand = QLabel(self.tr("CX Companion"), side)
+        brand.setObjectName("brand")
+        side_box.addWidget(brand)
+        self.nav = QListWidget(side)
+        self.nav.setObjectName("nav")
+        self.nav.setAccessibleName(self.tr("Pages"))
+        self.nav.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        side_box.addWidget(self.nav, 1)
+        row.addWidget(side)
+        right = QVBoxLayout()
+        right.setContentsMargins(0, 0, 0, 0)
+        right.setSpacing(0)
+        self.stack = QStackedWidget(central)
+        right.addWidget(self.stack, 1)
+        self.toast = Toast(central)
+        right.addWidget(self.toast)
+        row.addLayout(right, 1)
+        self.setCentralWidget(central)
+
+        self.identity_label = QLabel()
+        self.count_label = QLabel()
+        self.role_label = QLabel()
+        self.statusBar().addWidget(self.identity_label, 1)
+        self.statusBar().addPermanentWidget(self.count_label)
+        self.statusBar().addPermanentWidget(self.role_label)
+        self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
+
+        if profile.is_set_up:
+            self._build_pages()
+        else:
+            setup = SetupPage(profile)
+            setup.setup_finished.connect(self._on_setup_finished)
+            self.stack.addWidget(setup)
+            self.nav.setEnabled(False)
+            self.identity_label.setText(self.tr("First run: tell us who you are"))
+
+    # -- pages ---------------------------------------------------------------------------
+
+    def _build_pages(self) -> None:
+        self.log_form = LogForm(self.service)
+        self.log_form.contact_saved.connect(self._on_log_form_contact_saved)
+        self.log_form.contact_amended.connect(self._on_log_form_contact_amended)
+        self.log_form.form_cleared.connect(self._on_log_form_form_cleared)
+        self._add_page(PAGE_LOG, self.tr("Log contact"), self.log_form, "Ctrl+1")
+        # My contacts is built when first shown: start-up only pays for the log form.
+        self._add_page(PAGE_CONTACTS, self.tr("My contacts"), None, "Ctrl+2")
+        for keys, slot in (
+            ("Ctrl+N", self.new_contact),
+            ("Ctrl+Z", self._on_undo_activated),
+            ("Ctrl+F", self._on_find_activated),
+        ):
+            QShortcut(QKeySequence(keys), self).activated.connect(slot)
+        self.nav.setEnabled(True)
+        self.nav.setCurrentRow(0)
+        self._refresh_status()
+        self.log_form.channel.setFocus()
+
+    def _add_page(self, key: str, title: str, widget: QWidget | None, keys: str) -> None:
+        item = QListWidgetItem(title)
+        item.setData(Qt.ItemDataRole.UserRole, key)
+        item.setToolTip(f"{title}  ({keys})")
+        self.nav.addItem(item)
+        if widget is not None:
+            self._pages[key] = widget
+            self.stack.addWidget(widget)
+        row = self.nav.count() - 1
+        QShortcut(QKeySequence(keys), self).activated.connect(lambda: self.nav.setCurrentRow(row))
+
+    def show_page(self, key: str) -> QWidget:
+        for row in range(self.nav.count()):
+            if self.nav.item(row).data(Qt.ItemDataRole.UserRole) == key:
+                self.nav.setCurrentRow(row)
+        return self._page(key)
+
+    def _page(self, key: str) -> QWidget:
+        if key not in self._pages and key == PAGE_CONTACTS:
+            from cxcompanion.ui.contacts_page import ContactsPage
+
+            page = ContactsPage(self.service)
+            page.open_requested.connect(self._on_contacts_open_requested)
+            page.contact_deleted.connect(self._on_contacts_contact_deleted)
+            self.contacts_page = page
+            self._pages[key] = page
+            self.stack.addWidget(page)
+        return self._pages[key]
+
+    def new_contact(self) -> None:
+        """Ctrl+N: the log page with an empty form (what was there can be brought back)."""
+        self.show_page(PAGE_LOG)
+        assert self.log_form is not None
+        self.log_form.clear()
+        self.log_form.channel.setFocus()
+
+    # -- status --------------------------------------------------------------------------
+
+    def _refresh_status(self) -> None:
+        identity = self.profile.identity
+        text = f"{identity.name} · {self.tr('team')} {identity.team} · {identity.share_label}"
+        if self.demo:
+            text += self.tr(" · demo data, thrown away on exit")
+        self.identity_label.setText(text)
+        count = self.service.count()
+        self.count_label.setText(self.tr("%n contact(s) logged", "", count))
+        self.role_label.setText(identity.role.label)
+
+    # -- slots ---------------------------------------------------------------------------
+
+    def _on_setup_finished(self) -> None:
+        setup = self.stack.currentWidget()
+        self.stack.removeWidget(setup)
+        setup.deleteLater()
+        self._build_pages()
+
+    def _on_nav_current_row_changed(self, row: int) -> None:
+        if row < 0:
+            return
+        key = self.nav.item(row).data(Qt.ItemDataRole.UserRole)
+        page = self._page(key)
+        self.stack.setCurrentWidget(page)
+        if key == PAGE_CONTACTS:
+            page.reload()
+
+    def _on_log_form_contact_saved(self, contact_id: str) -> None:
+        assert self.log_form is not None
+        raw = self.log_form.last_saved_raw
+        self._refresh_status()
+
+        def undo() -> None:
+            self._guarded(lambda: self.service.delete(contact_id))
+            self.show_page(PAGE_LOG)
+            self.log_form.load(raw)
+            self._refresh_status()
+            self.toast.show_message(self.tr("Save undone: the contact is back on the form."))
+
+        self.toast.show_message(self.tr("Contact saved."), undo)
+
+    def _on_log_form_contact_amended(self, contact_id: str) -> None:
+        self._refresh_status()
+        self.show_page(PAGE_CONTACTS)
+        self.toast.show_message(self.tr("Changes saved."))
+
+    def _on_log_form_form_cleared(self, previous: dict) -> None:
+        def undo() -> None:
+            self.show_page(PAGE_LOG)
+            self.log_form.load(previous)
+
+        self.toast.show_message(self.tr("Form cleared."), undo)
+
+    def _on_contacts_open_requested(self, contact_id: str) -> None:
+        self.show_page(PAGE_LOG)
+        self._guarded(lambda: self.log_form.start_amend(contact_id))
+
+    def _on_contacts_contact_deleted(self, contact_id: str) -> None:
+        self._refresh_status()
+
+        def undo() -> None:
+            self._guarded(lambda: self.service.restore(contact_id))
+            if self.contacts_page is not None:
+                self.contacts_page.reload()
+            self._refresh_status()
+
+        self.toast.show_message(self.tr("Contact deleted."), undo)
+
+    def _on_undo_activated(self) -> None:
+        # Ctrl+Z belongs to a text field while one is being typed in.
+        if self.toast.can_undo:
+            self.toast.undo()
+
+    def _on_find_activated(self) -> None:
+        page = self.show_page(PAGE_CONTACTS)
+        page.focus_search()
+
+    def _guarded(self, action) -> None:
+        try:
+            action()
+        except StoreError as exc:
+            self.toast.show_message(str(exc))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.log_form is not None:
+            self.log_form.flush_draft()
+        super().closeEvent(event)
