@@ -3,19 +3,33 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_RANDOM_BITS = 80
+_lock = threading.Lock()
+_last = (-1, 0)
 
 
 def new_id(now_ms: int | None = None) -> str:
     """A 26-character id: 48 bits of milliseconds then 80 random bits, Crockford base32.
 
-    Time first makes ids sort by creation; 80 random bits make two devices (or two
-    records in the same millisecond) colliding a practical impossibility.
+    Time first makes ids sort by creation; 80 random bits make two devices colliding a
+    practical impossibility. Within one process ids are also strictly increasing: in the
+    same millisecond (or if the clock steps back) the random part counts up from the last
+    id, so records made in one go (a contact's ideas) keep the order they were made in.
     """
+    global _last
     ms = int(time.time() * 1000) if now_ms is None else now_ms
-    value = (ms & ((1 << 48) - 1)) << 80 | int.from_bytes(os.urandom(10), "big")
+    with _lock:
+        last_ms, last_random = _last
+        if ms <= last_ms and last_random + 1 < (1 << _RANDOM_BITS):
+            ms, random_part = last_ms, last_random + 1
+        else:
+            random_part = int.from_bytes(os.urandom(_RANDOM_BITS // 8), "big")
+        _last = (ms, random_part)
+    value = (ms & ((1 << 48) - 1)) << _RANDOM_BITS | random_part
     chars = []
     for _ in range(26):
         chars.append(_CROCKFORD[value & 31])

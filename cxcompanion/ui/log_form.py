@@ -84,7 +84,7 @@ class LogForm(QWidget):
         form.setContentsMargins(0, 4, 12, 4)
         form.setHorizontalSpacing(18)
         form.setVerticalSpacing(12)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self._form = form
 
@@ -104,7 +104,7 @@ class LogForm(QWidget):
         completer.setMaxVisibleItems(12)
         self.purpose.setCompleter(completer)
         self.purpose_hint = QLabel()
-        self.purpose_hint.setObjectName("quiet")
+        self.purpose_hint.setObjectName("purposeHint")
         purpose_box = QHBoxLayout()
         purpose_box.setSpacing(12)
         purpose_box.addWidget(self.purpose, 3)
@@ -162,15 +162,8 @@ class LogForm(QWidget):
 
         self.mood_start = MoodPicker(self.tr("Mood at start"))
         self.mood_end = MoodPicker(self.tr("Mood at end"))
-        mood_box = QHBoxLayout()
-        mood_box.setSpacing(10)
-        mood_box.addWidget(QLabel(self.tr("start")))
-        mood_box.addWidget(self.mood_start)
-        mood_box.addSpacing(24)
-        mood_box.addWidget(QLabel(self.tr("end")))
-        mood_box.addWidget(self.mood_end)
-        mood_box.addStretch(1)
-        self._add_row(self.tr("Customer's mood"), mood_box, "mood_start", extra_keys=("mood_end",))
+        self._add_row(self.tr("Mood at start"), self.mood_start, "mood_start")
+        self._add_row(self.tr("Mood at end"), self.mood_end, "mood_end")
 
         self.ideas = IdeasEditor(self.taxonomy)
         self._form.addRow(self._label(self.tr("Ideas")), self.ideas)
@@ -208,6 +201,7 @@ class LogForm(QWidget):
 
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(body)
         outer.addWidget(scroll, 1)
@@ -486,14 +480,28 @@ class LogForm(QWidget):
 
     # -- reacting ------------------------------------------------------------------------
 
-    def _show_errors(self, errors: dict[str, str], focus: bool = False) -> None:
+    def _friendly(self, errors: dict[str, str]) -> dict[str, str]:
+        """On screen a missing choice needs no list of codes: the choices are right there."""
+        raw = self.raw()
+        plain = {
+            "channel": self.tr("Choose the channel."),
+            "outcome": self.tr("Choose the outcome."),
+            "verdict": self.tr("Ask the customer, or choose Didn't ask."),
+            "cancel_reason": self.tr("Choose the reason the customer gives."),
+            "stayed": self.tr("Did the customer stay?"),
+        }
+        friendly = dict(errors)
+        for key, message in plain.items():
+            if key in errors and not raw.get(key):
+                friendly[key] = message
         if "purpose" in errors and self.purpose.text().strip() and not self._purpose_code:
-            errors = {
-                **errors,
-                "purpose": self.tr(
-                    "Choose a purpose from the list: type a few letters, then ↓ and Enter."
-                ),
-            }
+            friendly["purpose"] = self.tr(
+                "Choose a purpose from the list: type a few letters, then ↓ and Enter."
+            )
+        return friendly
+
+    def _show_errors(self, errors: dict[str, str], focus: bool = False) -> None:
+        errors = self._friendly(errors) if errors else errors
         for label in set(self._errors.values()):
             label.show_error(None)
         shown: dict[int, list[str]] = {}

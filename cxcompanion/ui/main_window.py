@@ -149,7 +149,11 @@ class MainWindow(QMainWindow):
             text += self.tr(" · demo data, thrown away on exit")
         self.identity_label.setText(text)
         count = self.service.count()
-        self.count_label.setText(self.tr("%n contact(s) logged", "", count))
+        self.count_label.setText(
+            self.tr("1 contact logged")
+            if count == 1
+            else self.tr("%1 contacts logged").replace("%1", f"{count:,}")
+        )
         self.role_label.setText(identity.role.label)
 
     # -- slots ---------------------------------------------------------------------------

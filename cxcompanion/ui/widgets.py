@@ -122,6 +122,7 @@ class MoodPicker(QWidget):
         self.word.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         layout.addWidget(self.row)
         layout.addWidget(self.word)
+        layout.addStretch(1)
         self.row.changed.connect(self._on_row_changed)
         self.set_value(None)
 
