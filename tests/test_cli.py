@@ -30,15 +30,28 @@ def run(capsys, *args):
 
 @pytest.fixture
 def ready(folder, capsys):
-    code, out, _ = run(capsys, "--profile", folder, "init", "--name", "Ana", "--team", "North",
-                       "--role", "agent")
+    code, _, _ = run(
+        capsys, "--profile", folder, "init", "--name", "Ana", "--team", "North", "--role", "agent"
+    )
     assert code == 0
     return folder
 
 
 def log(capsys, folder, *extra):
-    args = ["--profile", folder, "log", "--channel", "chat", "--purpose", "billing.refund",
-            "--outcome", "resolved", "--verdict", "yes", *extra]
+    args = [
+        "--profile",
+        folder,
+        "log",
+        "--channel",
+        "chat",
+        "--purpose",
+        "billing.refund",
+        "--outcome",
+        "resolved",
+        "--verdict",
+        "yes",
+        *extra,
+    ]
     return run(capsys, *args)
 
 
@@ -51,27 +64,62 @@ def assert_one_line_error(code, err, *words):
 
 
 def test_init_sets_up_the_profile_and_reports_it(folder, capsys):
-    code, out, err = run(capsys, "--profile", folder, "init", "--name", "Ana", "--team",
-                         "North", "--role", "lead")
+    code, out, err = run(
+        capsys, "--profile", folder, "init", "--name", "Ana", "--team", "North", "--role", "lead"
+    )
     assert code == 0, err
     assert "Ana" in out and "Team lead" in out and "local only" in out
 
 
 def test_init_refuses_a_bad_role_and_a_missing_share(folder, tmp_path, capsys):
-    code, _, err = run(capsys, "--profile", folder, "init", "--name", "A", "--team", "N",
-                       "--role", "boss")
+    code, _, err = run(
+        capsys, "--profile", folder, "init", "--name", "A", "--team", "N", "--role", "boss"
+    )
     assert_one_line_error(code, err, "'boss' is not a role", "agent, lead")
-    code, _, err = run(capsys, "--profile", folder, "init", "--name", "A", "--team", "N",
-                       "--role", "agent", "--share", str(tmp_path / "nowhere"))
+    code, _, err = run(
+        capsys,
+        "--profile",
+        folder,
+        "init",
+        "--name",
+        "A",
+        "--team",
+        "N",
+        "--role",
+        "agent",
+        "--share",
+        str(tmp_path / "nowhere"),
+    )
     assert_one_line_error(code, err, "does not exist or is not reachable")
 
 
 def test_log_prints_the_new_id_and_contacts_lists_it(ready, capsys):
-    code, out, err = log(capsys, ready, "--detail", "double charge on card 4111 1111 1111 1111",
-                         "--prior", "1", "--prior-channel", "email", "--customer", "C-1",
-                         "--idea", "Let me pause my plan", "--idea-area", "mobile_app",
-                         "--idea", "Dark mode", "--mood-start", "-1", "--mood-end", "2",
-                         "--notes", "mailed to a.b@example.com", "--at", "2026-11-20T09:30")
+    code, out, err = log(
+        capsys,
+        ready,
+        "--detail",
+        "double charge on card 4111 1111 1111 1111",
+        "--prior",
+        "1",
+        "--prior-channel",
+        "email",
+        "--customer",
+        "C-1",
+        "--idea",
+        "Let me pause my plan",
+        "--idea-area",
+        "mobile_app",
+        "--idea",
+        "Dark mode",
+        "--mood-start",
+        "-1",
+        "--mood-end",
+        "2",
+        "--notes",
+        "mailed to a.b@example.com",
+        "--at",
+        "2026-11-20T09:30",
+    )
     assert code == 0, err
     new_id = out.strip()
     assert len(new_id) == 26
@@ -82,7 +130,9 @@ def test_log_prints_the_new_id_and_contacts_lists_it(ready, capsys):
     assert record["notes"] == "mailed to [email]"
     assert record["prior_channels"] == ["email"]
     assert [(i["text"], i["area"]) for i in record["ideas"]] == [
-        ("Let me pause my plan", "mobile_app"), ("Dark mode", "other")]
+        ("Let me pause my plan", "mobile_app"),
+        ("Dark mode", "other"),
+    ]
     assert record["mood_start"] == -1 and record["mood_end"] == 2
     assert len(record["customer_hash"]) == 32 and "C-1" not in out
     assert record["at"].startswith("2026-11-20")
@@ -116,8 +166,12 @@ def test_log_with_a_cancellation(ready, capsys):
     ],
 )
 def test_bad_log_input_is_one_line_exit_1_and_nothing_saved(ready, capsys, extra, words):
-    base = {"--channel": "chat", "--purpose": "billing.refund", "--outcome": "resolved",
-            "--verdict": "yes"}
+    base = {
+        "--channel": "chat",
+        "--purpose": "billing.refund",
+        "--outcome": "resolved",
+        "--verdict": "yes",
+    }
     args = list(extra)
     for option, value in base.items():
         if option not in args:
@@ -153,11 +207,13 @@ def test_a_profile_folder_that_cannot_be_written(tmp_path, capsys):
 def test_contacts_search_and_formats(ready, capsys):
     log(capsys, ready, "--notes", "customer loved the new courier")
     log(capsys, ready, "--detail", "invoice question", "--idea", "weekend chat")
-    code, out, _ = run(capsys, "--profile", ready, "contacts", "--search", "courier",
-                       "--format", "json")
+    code, out, _ = run(
+        capsys, "--profile", ready, "contacts", "--search", "courier", "--format", "json"
+    )
     assert [r["notes"] for r in json.loads(out)] == ["customer loved the new courier"]
-    code, out, _ = run(capsys, "--profile", ready, "contacts", "--search", "weekend",
-                       "--format", "csv")
+    code, out, _ = run(
+        capsys, "--profile", ready, "contacts", "--search", "weekend", "--format", "csv"
+    )
     rows = list(csv.DictReader(io.StringIO(out)))
     assert len(rows) == 1 and rows[0]["ideas"] == "weekend chat [other]"
     code, out, _ = run(capsys, "--profile", ready, "contacts")
@@ -192,11 +248,18 @@ def test_environment_variable_names_the_profile(ready, capsys, monkeypatch):
 
 
 def test_python_dash_m_and_the_demo_profile(tmp_path):
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen",
-           "TMPDIR": str(tmp_path)}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "QT_QPA_PLATFORM": "offscreen",
+        "TMPDIR": str(tmp_path),
+    }
     result = subprocess.run(
         [sys.executable, "-m", "cxcompanion", "--demo", "contacts", "--format", "json"],
-        capture_output=True, text=True, env=env, timeout=120,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     contacts = json.loads(result.stdout)

@@ -22,8 +22,16 @@ STOPWATCH = re.compile(
 
 
 def test_the_pattern_catches_what_it_must():
-    for word in ("Average handle time", "hold_time", "wrap_up", "Talk time", "elapsed",
-                 "AHT", "calls per hour", "duration_s"):
+    for word in (
+        "Average handle time",
+        "hold_time",
+        "wrap_up",
+        "Talk time",
+        "elapsed",
+        "AHT",
+        "calls per hour",
+        "duration_s",
+    ):
         assert STOPWATCH.search(word), word
     for word in ("Customer says need met?", "Mood at end", "prior_contacts", "holder"):
         assert not STOPWATCH.search(word), word
@@ -83,8 +91,16 @@ def test_no_label_in_the_window_speaks_of_duration(qtbot, demo_profile):
     window.log_form.cancel.setChecked(True)
     texts = []
     for widget in window.findChildren(QWidget):
-        for getter in ("text", "placeholderText", "toolTip", "accessibleName", "windowTitle",
-                       "title", "specialValueText", "suffix"):
+        for getter in (
+            "text",
+            "placeholderText",
+            "toolTip",
+            "accessibleName",
+            "windowTitle",
+            "title",
+            "specialValueText",
+            "suffix",
+        ):
             value = getattr(widget, getter, None)
             if callable(value):
                 try:

@@ -43,13 +43,14 @@ _DOMAIN = re.compile(
     re.VERBOSE,
 )
 
-# A phone starts a token ("+" or a word character may not come before it) and is not the part
-# after the separator of a decimal, time or date ("1.0044…", "2026-0123…").
+# A phone starts a token ("+" or a word character may not come before it), is not the part
+# after the separator of a decimal, time or date ("1.0044…", "2026-0123…"), and is not the
+# number of an identifier joined to a word by a dash ("ORD-0012345678").
 _INTL_PHONE = re.compile(
     r"""
     (?:
         \+ (?<![\w+]\+) (?<![0-9][.,:/-]\+)
-      | 00 (?<![\w+]00) (?<![0-9][.,:/-]00)
+      | 00 (?<![\w+]00) (?<![0-9][.,:/-]00) (?<![^\W\d]-00)
     )
     (?P<digits>
         (?:[0-9]+|\([0-9]+\))
@@ -63,7 +64,7 @@ _INTL_PHONE = re.compile(
 _NA_PHONE_PAREN = re.compile(r"\([0-9]{3}\) ?[0-9]{3}[-. ][0-9]{4}(?![0-9])(?![-.][0-9])")
 _NA_PHONE_PLAIN = re.compile(
     r"""
-    [0-9] (?<!\w[0-9]) (?<![0-9][.,:/][0-9])
+    [0-9] (?<!\w[0-9]) (?<![0-9][.,:/][0-9]) (?<![^\W\d]-[0-9])
     [0-9]{2} (?P<sep>[-. ]) [0-9]{3} (?P=sep) [0-9]{4}
     (?![0-9])(?![-.][0-9])
     """,
@@ -72,7 +73,7 @@ _NA_PHONE_PLAIN = re.compile(
 
 # Mixed separators are allowed because "030 12345-67" (DIN 5008 extension) is common.
 _NATIONAL_PHONE = re.compile(
-    r"(?P<digits>0(?<![\w+]0)(?<![0-9][.,:/-]0)[0-9]*(?:[ -][0-9]+){0,10})"
+    r"(?P<digits>0(?<![\w+]0)(?<![0-9][.,:/-]0)(?<![^\W\d]-0)[0-9]*(?:[ -][0-9]+){0,10})"
 )
 
 _REFERENCE_NOISE = re.compile(r"[\s\-./]+")

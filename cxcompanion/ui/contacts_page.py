@@ -76,14 +76,12 @@ class ContactsPage(QWidget):
         self._search_timer.setInterval(SEARCH_DELAY_MS)
 
         self.count_label = QLabel()
-        self.count_label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
 
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAccessibleName(self.tr("Contacts, newest first"))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.setShowGrid(False)
         self.table.setSortingEnabled(False)
@@ -105,6 +103,7 @@ class ContactsPage(QWidget):
 
         self.confirm_bar = QFrame()
         self.confirm_bar.setFrameShape(QFrame.Shape.StyledPanel)
+        self.confirm_bar.setAccessibleName(self.tr("Confirm deleting a contact"))
         self.confirm_bar.setBackgroundRole(QPalette.ColorRole.AlternateBase)
         self.confirm_bar.setAutoFillBackground(True)
         self.confirm_label = QLabel()
@@ -215,15 +214,18 @@ class ContactsPage(QWidget):
         row = self._selected_row()
         if row is None:
             return
-        summary = self.model.summary(row)
         when = self.model.index(row, Column.WHEN).data()
         purpose = self.model.index(row, Column.PURPOSE).data()
-        self._pending_delete = summary.id
-        self.confirm_label.setText(
+        self._pending_delete = self.model.summary(row).id
+        question = (
             self.tr("Delete the contact of %1 about %2? It stays in the history as deleted.")
             .replace("%1", when)
             .replace("%2", purpose)
         )
+        self.confirm_label.setText(question)
+        # Focus lands on Keep: a screen reader then reads the question with the button.
+        self.keep_button.setAccessibleDescription(question)
+        self.confirm_button.setAccessibleDescription(question)
         self.confirm_bar.show()
         self._escape_shortcut.setEnabled(True)
         self.keep_button.setFocus(Qt.FocusReason.OtherFocusReason)

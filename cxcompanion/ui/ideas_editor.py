@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -59,7 +58,6 @@ class IdeasEditor(QWidget):
         outer.addLayout(self._grid)
         self.add_button = QPushButton(self.tr("+ Add idea  (Ctrl+I)"), self)
         self.add_button.setAccessibleName(self.tr("Add a customer idea"))
-        self.add_button.setShortcut(QKeySequence("Ctrl+I"))
         self.add_button.clicked.connect(self._on_add_button_clicked)
         self.add_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         outer.addWidget(self.add_button)
@@ -131,6 +129,12 @@ class IdeasEditor(QWidget):
             self._grid.addWidget(row.area, number * 2, 1)
             self._grid.addWidget(row.remove, number * 2, 2)
             self._grid.addWidget(row.error, number * 2 + 1, 0, 1, 3)
+            # Shown now, not when the layout gets round to it, so the new row takes focus.
+            for widget in (row.text, row.area, row.remove):
+                widget.setVisible(self.isVisible())
+
+    def add_and_focus(self) -> None:
+        self.add_idea().setFocus()
 
     def _on_add_button_clicked(self) -> None:
         self.add_idea().setFocus()
