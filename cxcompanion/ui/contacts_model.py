@@ -217,7 +217,8 @@ class ContactsModel(QAbstractTableModel):
             when = locale.toString(moment, WHEN_FORMAT_OTHER_YEAR)
             self._other_years = True
         when_long = locale.toString(moment, "dddd d MMMM yyyy, HH:mm")
-        purpose = self._taxonomy.purpose_display(s.purpose)
+        term = self._taxonomy.purpose(s.purpose)
+        purpose = term.label if term else s.purpose
         channel = _label(Channel, s.channel)
         outcome = _label(Outcome, s.outcome)
         verdict = _label(Verdict, s.verdict)
@@ -241,7 +242,7 @@ class ContactsModel(QAbstractTableModel):
         tips = (
             when_long,
             "",
-            s.purpose,
+            f"{self._taxonomy.purpose_display(s.purpose)}  ({s.purpose})",
             "",
             self.tr("The customer says: %1").replace("%1", verdict),
             ideas_spoken if s.idea_count else "",
@@ -251,7 +252,7 @@ class ContactsModel(QAbstractTableModel):
         spoken = (
             when_long,
             channel,
-            purpose,
+            self._taxonomy.purpose_display(s.purpose),
             outcome,
             self.tr("customer says %1").replace("%1", verdict),
             ideas_spoken,

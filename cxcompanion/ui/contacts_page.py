@@ -18,7 +18,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QFocusEvent, QFont, QKeyEvent, QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -57,10 +57,7 @@ class ContactsPage(QWidget):
         self.model = ContactsModel(service, self)
 
         self.heading = QLabel(self.tr("My contacts"))
-        font = QFont(self.heading.font())
-        font.setPointSizeF(font.pointSizeF() * 1.5)
-        font.setWeight(QFont.Weight.DemiBold)
-        self.heading.setFont(font)
+        self.heading.setObjectName("pageTitle")
 
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.tr("Search detail, notes and ideas"))
@@ -367,11 +364,7 @@ class ContactsPage(QWidget):
         header.setMinimumSectionSize(char * 5)
         taxonomy = self._service.profile.taxonomy
         widest_purpose = max(
-            (
-                metrics.horizontalAdvance(taxonomy.purpose_display(t.code))
-                for t in taxonomy.purposes
-            ),
-            default=0,
+            (metrics.horizontalAdvance(t.label) for t in taxonomy.purposes), default=0
         )
         # The longest labels of each column; the detail gets what is left (full text as tooltip).
         samples = {
@@ -385,7 +378,7 @@ class ContactsPage(QWidget):
             title = self.model.headerData(column, Qt.Orientation.Horizontal)
             widest = max(metrics.horizontalAdvance(t) for t in [*texts, title])
             header.resizeSection(column, widest + padding)
-        header.resizeSection(Column.PURPOSE, min(widest_purpose + padding, char * 44))
+        header.resizeSection(Column.PURPOSE, min(widest_purpose + padding, char * 30))
         header.resizeSection(Column.WHEN, self._when_width(other_years=False))
         self._fit_when_column()
         self.table.verticalHeader().setDefaultSectionSize(metrics.height() + 14)

@@ -10,7 +10,7 @@ import string
 from datetime import date
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from cxcompanion.domain.redaction import MASK_TOKENS, luhn_valid, mask_pii, pseudonymise
@@ -287,9 +287,11 @@ def _leftover(masked: str) -> str:
 
 
 @settings(max_examples=30, deadline=None)
-@given(rng=st.randoms(use_true_random=False), separators=st.sampled_from([" ", " -", " -.()+"]))
-def test_long_digit_strings_finish(rng, separators):
+@given(seed=st.integers(0, 2**32 - 1), separators=st.sampled_from([" ", " -", " -.()+"]))
+def test_long_digit_strings_finish(seed, separators):
     # 5,000 characters of short digit groups: the patterns must stay linear, not backtrack.
+    # (A seeded Random, because Hypothesis-drawn text this long trips its size health check.)
+    rng = random.Random(seed)
     parts: list[str] = []
     length = 0
     while length < 5000:
@@ -365,11 +367,11 @@ def test_case_and_separators_never_change_the_pseudonym(reference, rng):
 @given(
     first=st.binary(min_size=1, max_size=32),
     second=st.binary(min_size=1, max_size=32),
-    reference=st.text(min_size=1).filter(lambda r: re.sub(r"[\s\-./]", "", r)),
+    reference=st.text(alphabet=string.ascii_letters + string.digits, min_size=1, max_size=20),
 )
 def test_different_secrets_give_different_pseudonyms(first, second, reference):
-    if hmac.new(first, digestmod="sha256").digest() == hmac.new(second, digestmod="sha256").digest():
-        return  # HMAC pads short keys with zeros, so b"k" and b"k\0" are the same key
+    # HMAC pads keys shorter than a block with zero bytes, so b"k" and b"k\0" are one key.
+    assume(first.rstrip(b"\0") != second.rstrip(b"\0"))
     assert pseudonymise(first, reference) != pseudonymise(second, reference)
 
 
