@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import shutil
 import sys
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -168,6 +169,8 @@ def _run(args: argparse.Namespace) -> int:
         return handler[args.command](profile, args)
     finally:
         profile.close()
+        if args.demo:
+            shutil.rmtree(profile.folder, ignore_errors=True)
 
 
 def _init(profile, args: argparse.Namespace) -> int:

@@ -266,3 +266,4 @@ def test_python_dash_m_and_the_demo_profile(tmp_path):
     assert len(contacts) > 300
     assert len({c["purpose"] for c in contacts}) > 20
     assert any(c["ideas"] for c in contacts) and any(c["cancel_intent"] for c in contacts)
+    assert list(tmp_path.glob("cxcompanion-demo-*")) == []  # the demo profile is thrown away

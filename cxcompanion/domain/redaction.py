@@ -20,9 +20,10 @@ _NATIONAL_MIN, _NATIONAL_MAX = 10, 11
 _DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
 
 # Every pattern is written so that no text can be matched in two ways (a separator is
-# mandatory between digit groups) and repetitions are bounded: a long run of digits then costs
-# linear time instead of catastrophic backtracking.  Each starts with a plain character so
-# `re` can skip ahead quickly, and checks what comes before it with a look-behind just after.
+# mandatory between digit groups), and phone patterns bound their repetitions: a long run of
+# digits then costs linear time instead of catastrophic backtracking.  Each pattern starts
+# with a plain character so `re` can skip ahead quickly, and checks what comes before it with
+# a look-behind just after.
 # `[0-9]` rather than `\d` because only ASCII digits make a card or phone number; `\w` stays
 # Unicode so "é4111…" counts as one word.
 _DIGITS = re.compile(r"[0-9]+")
@@ -43,14 +44,17 @@ _DOMAIN = re.compile(
     re.VERBOSE,
 )
 
-# A phone starts a token ("+" or a word character may not come before it), is not the part
-# after the separator of a decimal, time or date ("1.0044…", "2026-0123…"), and is not the
-# number of an identifier joined to a word by a dash ("ORD-0012345678").
+# A phone starts a token (no word character before it; for "+", no letter or "+"), is not
+# the part after the separator of a decimal, time or date ("1.0044…", "2026-0123…"), and is
+# not the number of an identifier joined to a word by a dash ("ORD-0012345678").
+# Every rule that looks at a digit before the separator also refuses "[phone]" there: that
+# digit may end a phone masked later (or cut off earlier in the same pass), and on a second
+# call the rule must decide the same way, or masking would not be idempotent.
 _INTL_PHONE = re.compile(
     r"""
     (?:
-        \+ (?<![\w+]\+) (?<![0-9][.,:/-]\+)
-      | 00 (?<![\w+]00) (?<![0-9][.,:/-]00) (?<![^\W\d]-00)
+        \+ (?<![^\W\d]\+) (?<!\+\+)
+      | 00 (?<![\w+]00) (?<![0-9][.,:/-]00) (?<!\[phone\][.,:/-]00) (?<![^\W\d]-00)
     )
     (?P<digits>
         (?:[0-9]+|\([0-9]+\))
@@ -64,7 +68,7 @@ _INTL_PHONE = re.compile(
 _NA_PHONE_PAREN = re.compile(r"\([0-9]{3}\) ?[0-9]{3}[-. ][0-9]{4}(?![0-9])(?![-.][0-9])")
 _NA_PHONE_PLAIN = re.compile(
     r"""
-    [0-9] (?<!\w[0-9]) (?<![0-9][.,:/][0-9]) (?<![^\W\d]-[0-9])
+    [0-9] (?<!\w[0-9]) (?<![0-9][.,:/][0-9]) (?<!\[phone\][.,:/][0-9]) (?<![^\W\d]-[0-9])
     [0-9]{2} (?P<sep>[-. ]) [0-9]{3} (?P=sep) [0-9]{4}
     (?![0-9])(?![-.][0-9])
     """,
@@ -73,7 +77,13 @@ _NA_PHONE_PLAIN = re.compile(
 
 # Mixed separators are allowed because "030 12345-67" (DIN 5008 extension) is common.
 _NATIONAL_PHONE = re.compile(
-    r"(?P<digits>0(?<![\w+]0)(?<![0-9][.,:/-]0)(?<![^\W\d]-0)[0-9]*(?:[ -][0-9]+){0,10})"
+    r"""
+    (?P<digits>
+        0 (?<![\w+]0) (?<![0-9][.,:/-]0) (?<!\[phone\][.,:/-]0) (?<![^\W\d]-0)
+        [0-9]*(?:[ -][0-9]+){0,10}
+    )
+    """,
+    re.VERBOSE,
 )
 
 _REFERENCE_NOISE = re.compile(r"[\s\-./]+")
@@ -236,8 +246,4 @@ def _fitting_end(text: str, start: int, stop: int, fewest: int, most: int) -> in
             break
         if count >= fewest:
             fitting = group.end()
-            # A cut inside "(20)" keeps the closing parenthesis with the number.
-            opened = group.start() > 0 and text[group.start() - 1] == "("
-            if opened and text[fitting : fitting + 1] == ")":
-                fitting += 1
     return fitting

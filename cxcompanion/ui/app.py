@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes.util
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -74,3 +75,5 @@ def run_app(profile_dir: Path | None = None, demo: bool = False) -> int:
         return app.exec()
     finally:
         profile.close()
+        if demo:
+            shutil.rmtree(profile.folder, ignore_errors=True)

@@ -212,7 +212,7 @@ class ContactsPage(QWidget):
         if row is None:
             return
         when = self.model.index(row, Column.WHEN).data()
-        purpose = self.model.index(row, Column.PURPOSE).data()
+        purpose = self._service.profile.taxonomy.purpose_display(self.model.summary(row).purpose)
         self._pending_delete = self.model.summary(row).id
         question = (
             self.tr("Delete the contact of %1 about %2? It stays in the history as deleted.")

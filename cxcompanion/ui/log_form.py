@@ -468,12 +468,16 @@ class LogForm(QWidget):
         if self._amending:
             return
         self._draft_timer.stop()
+        empty = self.is_empty()
         try:
-            self.service.save_draft(self.raw())
+            if empty:
+                self.service.clear_draft()
+            else:
+                self.service.save_draft(self.raw())
         except StoreError as exc:
             self.banner.show_error(str(exc))
             return
-        self.draft_state.setText(self.tr("draft saved"))
+        self.draft_state.setText("" if empty else self.tr("draft saved"))
         self.draft_saved.emit()
 
     def flush_draft(self) -> None:

@@ -402,6 +402,9 @@ def working_copy(built: BuiltStore, name: str) -> Iterator[Path]:
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
     shutil.copyfile(built.database, target / DATABASE_NAME)
+    # Flush the copy now, or the kernel writes it back during the timed saves.
+    with open(target / DATABASE_NAME, "rb+") as copied:
+        os.fsync(copied.fileno())
     try:
         yield target
     finally:

@@ -176,7 +176,9 @@ def _reference_luhn_sum(digits: str) -> int:
     return total
 
 
-@pytest.mark.parametrize("digits", ["0", "18", "79927398713", "4111111111111111", "378282246310005"])
+@pytest.mark.parametrize(
+    "digits", ["0", "18", "79927398713", "4111111111111111", "378282246310005"]
+)
 def test_luhn_accepts_valid_numbers(digits):
     assert luhn_valid(digits)
 
@@ -250,7 +252,7 @@ _no_pii_with_dates_and_orders = no_pii_text(
 )
 
 
-@settings(max_examples=300)
+@settings(max_examples=150)
 @given(before=_no_pii_with_dates_and_orders, card=card_numbers(), after=no_pii_text())
 def test_every_valid_card_in_text_is_masked(before, card, after):
     digits, typed = card
@@ -262,20 +264,20 @@ def test_every_valid_card_in_text_is_masked(before, card, after):
     assert digits not in re.sub(r"[ -]", "", masked)
 
 
-@settings(max_examples=300)
+@settings(max_examples=150)
 @given(_no_pii_with_dates_and_orders)
 def test_text_without_pii_is_unchanged(text):
     assert mask_pii(text) == text
 
 
-@settings(max_examples=300)
+@settings(max_examples=200)
 @given(st.text())
 def test_any_text_is_masked_without_error_and_idempotently(text):
     once = mask_pii(text)
     assert mask_pii(once) == once
 
 
-@settings(max_examples=300)
+@settings(max_examples=200)
 @given(st.text(alphabet="0123456789  -.+()@:/,x_é", max_size=60))
 def test_pii_like_text_is_masked_idempotently(text):
     once = mask_pii(text)
@@ -286,7 +288,7 @@ def _leftover(masked: str) -> str:
     return re.sub(r"\[(?:card|email|phone)\]", "", masked)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), separators=st.sampled_from([" ", " -", " -.()+"]))
 def test_long_digit_strings_finish(seed, separators):
     # 5,000 characters of short digit groups: the patterns must stay linear, not backtrack.

@@ -156,9 +156,9 @@ def test_model_shows_words_labels_and_the_purpose_code_as_tooltip(service, three
     def cell(contact, column, role=Qt.ItemDataRole.DisplayRole):
         return model.data(model.index(model.row_of(contact.id), column), role)
 
-    assert cell(stayed, Column.PURPOSE) == "Cancellation › Cancel subscription"
+    assert cell(stayed, Column.PURPOSE) == "Cancel subscription"
     assert cell(stayed, Column.PURPOSE, Qt.ItemDataRole.ToolTipRole) == (
-        "cancellation.cancel_subscription"
+        "Cancellation › Cancel subscription  (cancellation.cancel_subscription)"
     )
     assert cell(stayed, Column.CHANNEL) == "Phone"
     assert cell(stayed, Column.VERDICT) == "Unsure"
