@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from functools import partial
 from datetime import datetime, timezone
 from typing import Any
 
@@ -27,6 +28,9 @@ class ContactService:
         self.clock = clock
         self.contacts = ContactStore(profile.store)
         self.drafts = DraftStore(profile.store)
+        # Which ideas each delete of this session tombstoned, so that its Undo brings back
+        # exactly those (not ideas an earlier amend removed in the same second).
+        self._deleted_with: dict[str, set[str]] = {}
 
     # -- writing -------------------------------------------------------------------------
 
@@ -34,12 +38,17 @@ class ContactService:
         """Validate without saving (raises ValidationError with field errors)."""
         return parse_contact(raw, self.profile.taxonomy, self.clock())
 
-    def log(self, raw: Mapping[str, Any]) -> Contact:
-        """Validate, mask and save a new contact; the draft is cleared in the same step."""
+    def log(self, raw: Mapping[str, Any], *, clear_draft: bool = False) -> Contact:
+        """Validate, mask and save a new contact.
+
+        With `clear_draft` (the form's save) the draft it was typed in is cleared in the
+        same transaction: after a crash there is either the draft or the contact, never both.
+        """
         typed = self.parse(raw)
         stamp = utc_iso(self.clock())
         contact = self._build(typed, Envelope(new_id(), self._writer, 1, stamp), previous=None)
-        self.contacts.insert(contact)
+        also = partial(DraftStore.clear_in, updated_at=stamp) if clear_draft else None
+        self.contacts.insert(contact, also=also)
         return contact
 
     def log_many(self, raws: list[Mapping[str, Any]]) -> list[Contact]:
@@ -67,17 +76,23 @@ class ContactService:
         return contact
 
     def delete(self, contact_id: str) -> Contact:
-        """Tombstone a contact (and its ideas): deleted = 1 with a new revision."""
+        """Tombstone a contact and its ideas: each gets deleted = 1 and a new revision."""
         previous = self._existing(contact_id)
+        stamp = utc_iso(self.clock())
         envelope = replace(
             previous.envelope,
             writer=self._writer,
             revision=previous.revision + 1,
-            updated_at=utc_iso(self.clock()),
+            updated_at=stamp,
             deleted=True,
         )
-        contact = replace(previous, envelope=envelope)
+        ideas = tuple(
+            replace(i, envelope=_next_revision(i.envelope, self._writer, stamp, deleted=True))
+            for i in previous.ideas
+        )
+        contact = replace(previous, envelope=envelope, ideas=ideas)
         self.contacts.replace(contact)
+        self._deleted_with[contact_id] = {i.id for i in ideas}
         return contact
 
     def restore(self, contact_id: str) -> Contact:
@@ -85,16 +100,23 @@ class ContactService:
         previous = self.contacts.get(contact_id, include_deleted=True)
         if previous is None:
             raise NotFoundError(f"There is no contact {contact_id}.")
+        stamp = utc_iso(self.clock())
         envelope = replace(
             previous.envelope,
             writer=self._writer,
             revision=previous.revision + 1,
-            updated_at=utc_iso(self.clock()),
+            updated_at=stamp,
             deleted=False,
         )
+        # Only the ideas deleted together with the contact come back, not those the agent
+        # had removed by an earlier amend.
+        tombstoned = self._deleted_ideas(contact_id, previous.envelope.updated_at)
+        remembered = self._deleted_with.pop(contact_id, None)
+        if remembered is not None:  # the Undo of a delete made in this session: exact
+            tombstoned = [i for i in tombstoned if i.id in remembered]
         ideas = tuple(
-            replace(i, envelope=replace(i.envelope, revision=i.envelope.revision + 1))
-            for i in self._deleted_ideas(contact_id)
+            replace(i, envelope=_next_revision(i.envelope, self._writer, stamp, deleted=False))
+            for i in tombstoned
         )
         contact = replace(previous, envelope=envelope, ideas=ideas)
         self.contacts.replace(contact)
@@ -159,13 +181,13 @@ class ContactService:
             )
         return contact
 
-    def _deleted_ideas(self, contact_id: str) -> list[Idea]:
+    def _deleted_ideas(self, contact_id: str, deleted_at: str) -> list[Idea]:
         rows = self.profile.store.conn.execute(
             "SELECT id, writer, revision, updated_at, contact_id, text, area FROM ideas "
-            "WHERE contact_id = ? AND deleted = 1",
-            (contact_id,),
+            "WHERE contact_id = ? AND deleted = 1 AND updated_at = ? ORDER BY id",
+            (contact_id, deleted_at),
         ).fetchall()
-        return [Idea(Envelope(r[0], r[1], r[2], r[3], False), r[4], r[5], r[6]) for r in rows]
+        return [Idea(Envelope(r[0], r[1], r[2], r[3], True), r[4], r[5], r[6]) for r in rows]
 
     def _build(self, typed: ContactInput, envelope: Envelope, previous: Contact | None) -> Contact:
         identity = self.profile.identity
@@ -212,3 +234,9 @@ class ContactService:
             notes=mask_pii(typed.notes.strip()),
             ideas=tuple(ideas),
         )
+
+
+def _next_revision(envelope: Envelope, writer: str, stamp: str, *, deleted: bool) -> Envelope:
+    return replace(
+        envelope, writer=writer, revision=envelope.revision + 1, updated_at=stamp, deleted=deleted
+    )

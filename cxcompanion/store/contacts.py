@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from cxcompanion.domain.enums import Channel, Outcome, Verdict
@@ -48,14 +49,27 @@ class ContactStore:
         self.store = store
         self.conn = store.conn
 
-    def insert(self, contact: Contact) -> None:
-        self.insert_many([contact])
+    def insert(
+        self, contact: Contact, *, also: Callable[[sqlite3.Connection], None] | None = None
+    ) -> None:
+        self.insert_many([contact], also=also)
 
-    def insert_many(self, contacts: list[Contact]) -> None:
-        """Save new contacts in one transaction: all of them or, on failure, none."""
+    def insert_many(
+        self,
+        contacts: list[Contact],
+        *,
+        also: Callable[[sqlite3.Connection], None] | None = None,
+    ) -> None:
+        """Save new contacts in one transaction: all of them or, on failure, none.
+
+        `also` runs inside the same transaction (clearing the draft the contact came from,
+        so a crash can never leave both the saved contact and its draft behind).
+        """
         with self.store.transaction() as conn:
             for contact in contacts:
                 self._insert(conn, contact)
+            if also is not None:
+                also(conn)
 
     def _insert(self, conn: sqlite3.Connection, contact: Contact) -> None:
         cur = conn.execute(

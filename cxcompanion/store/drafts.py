@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import Any
 
 from cxcompanion.store.database import Store
@@ -39,8 +40,13 @@ class DraftStore:
 
     def clear(self, *, updated_at: str) -> None:
         with self.store.transaction() as conn:
-            conn.execute(
-                "UPDATE drafts SET deleted = 1, revision = revision + 1, updated_at = ?, "
-                "body = '{}' WHERE id = ?",
-                (updated_at, CURRENT),
-            )
+            self.clear_in(conn, updated_at=updated_at)
+
+    @staticmethod
+    def clear_in(conn: sqlite3.Connection, *, updated_at: str) -> None:
+        """Clear the draft inside a transaction the caller holds."""
+        conn.execute(
+            "UPDATE drafts SET deleted = 1, revision = revision + 1, updated_at = ?, "
+            "body = '{}' WHERE id = ? AND deleted = 0",
+            (updated_at, CURRENT),
+        )

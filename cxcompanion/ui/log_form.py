@@ -388,7 +388,7 @@ class LogForm(QWidget):
             if self._amending:
                 contact = self.service.amend(self._amending, raw)
             else:
-                contact = self.service.log(raw)
+                contact = self.service.log(raw, clear_draft=True)
         except ValidationError as exc:
             self._show_errors(exc.errors, focus=True)
             return None
@@ -401,7 +401,6 @@ class LogForm(QWidget):
             self.contact_amended.emit(contact.id)
         else:
             self._draft_timer.stop()
-            self.service.clear_draft()
             self.reset()
             self.draft_state.setText(self.tr("saved"))
             self.contact_saved.emit(contact.id)

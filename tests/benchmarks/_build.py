@@ -324,11 +324,10 @@ def _pick_search_words(conn: Any, count: int) -> dict[str, dict[str, Any]]:
     docs = dict(terms)
     prefixed: dict[str, int] = {}
     for i, (term, doc) in enumerate(terms):  # sorted, so the terms it prefixes follow it
-        total = doc
-        for other, other_doc in terms[i + 1 :]:
-            if not other.startswith(term):
-                break
-            total += other_doc
+        total, j = doc, i + 1
+        while j < len(terms) and terms[j][0].startswith(term):
+            total += terms[j][1]
+            j += 1
         prefixed[term] = total
 
     def pick(share: float, exclude: Sequence[str] = ()) -> dict[str, Any]:

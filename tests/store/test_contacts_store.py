@@ -359,7 +359,10 @@ def test_delete_tombstones_the_contact_and_restore_brings_it_back(svc, folder, c
     svc.restore(first.id)
     got = svc.get(first.id)
     assert (got.revision, got.deleted, got.envelope.updated_at) == (3, False, restored_at)
-    assert sorted(i.text for i in got.ideas) == ["paper invoices by post", "pause the plan from the app"]
+    assert sorted(i.text for i in got.ideas) == [
+        "paper invoices by post",
+        "pause the plan from the app",
+    ]
     assert sorted(listed_ids(svc)) == sorted([other.id, first.id])
     assert svc.count() == 2
     assert [s.id for s in svc.page(search="giraffe")] == [first.id]
@@ -369,11 +372,6 @@ def test_delete_tombstones_the_contact_and_restore_brings_it_back(svc, folder, c
         assert conn.execute("SELECT count(*) FROM ideas WHERE deleted = 1").fetchone()[0] == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store bug: delete() tombstones a contact's ideas without a new revision "
-    "(store/contacts.py _write_ideas keeps the old revision), so sync would never apply it",
-)
 def test_deleting_a_contact_tombstones_its_ideas_as_new_revisions(svc, folder, clock):
     first = svc.log(_two_ideas())
     deleted_at = clock.tick()
@@ -383,11 +381,6 @@ def test_deleting_a_contact_tombstones_its_ideas_as_new_revisions(svc, folder, c
     assert ideas == [(1, 2, deleted_at), (1, 2, deleted_at)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="service bug: restore() brings back every tombstoned idea of the contact, also "
-    "ideas the agent removed by an earlier amend (services/contacts.py _deleted_ideas)",
-)
 def test_restore_does_not_bring_back_an_idea_removed_before_the_delete(svc):
     first = svc.log(_two_ideas())
     raw = svc.to_raw(first)
@@ -594,13 +587,9 @@ def test_the_draft_row_carries_the_envelope(svc, folder, clock):
         )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ContactService.log promises to clear the draft in the same step, and does not: "
-    "a crash between log() and the form's clear_draft() brings the saved contact back as a "
-    "draft, and saving it again duplicates the contact",
-)
 def test_logging_a_contact_clears_the_draft_in_the_same_step(svc):
     svc.save_draft(DRAFT)
-    svc.log(raw_contact())
+    svc.log(raw_contact())  # the command line logs beside the window: its draft stays
+    assert svc.load_draft() == DRAFT
+    svc.log(raw_contact(), clear_draft=True)  # the form's save: the draft goes with it
     assert svc.load_draft() is None

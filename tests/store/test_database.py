@@ -341,9 +341,7 @@ def test_a_read_only_profile_folder_is_refused_clearly(tmp_path, run_bound_by_pe
     assert folder_state(folder) == before
 
 
-def test_a_new_profile_in_a_read_only_folder_is_refused_clearly(
-    tmp_path, run_bound_by_permissions
-):
+def test_a_new_profile_in_a_read_only_folder_is_refused_clearly(tmp_path, run_bound_by_permissions):
     run = run_bound_by_permissions
     locked = tmp_path / "locked"
     locked.mkdir()
@@ -374,14 +372,13 @@ def test_a_read_only_database_file_refuses_writes_clearly(tmp_path, run_bound_by
 def test_an_exception_inside_a_transaction_leaves_nothing_written(tmp_path):
     path = tmp_path / DATABASE_NAME
     with opened(path) as store:
-        with pytest.raises(RuntimeError, match="interrupted"):
-            with store.transaction() as conn:
-                conn.execute("INSERT INTO meta (key, value) VALUES ('half', 'written')")
-                conn.execute(
-                    "INSERT INTO drafts (id, writer, revision, updated_at, deleted, body) "
-                    "VALUES ('current', 'w', 1, '2026-01-01T00:00:00Z', 0, '{}')"
-                )
-                raise RuntimeError("interrupted")
+        with pytest.raises(RuntimeError, match="interrupted"), store.transaction() as conn:
+            conn.execute("INSERT INTO meta (key, value) VALUES ('half', 'written')")
+            conn.execute(
+                "INSERT INTO drafts (id, writer, revision, updated_at, deleted, body) "
+                "VALUES ('current', 'w', 1, '2026-01-01T00:00:00Z', 0, '{}')"
+            )
+            raise RuntimeError("interrupted")
         assert not store.conn.in_transaction
         assert store.meta("half") is None
         assert store.conn.execute("SELECT count(*) FROM drafts").fetchone()[0] == 0
@@ -398,10 +395,9 @@ def test_a_failing_statement_rolls_back_the_earlier_ones(tmp_path):
     path = tmp_path / DATABASE_NAME
     with opened(path) as store:
         store.set_meta({"kept": "1"})
-        with pytest.raises(sqlite3.IntegrityError):
-            with store.transaction() as conn:
-                conn.execute("UPDATE meta SET value = 'changed' WHERE key = 'kept'")
-                conn.execute("INSERT INTO meta (key, value) VALUES ('kept', 'duplicate')")
+        with pytest.raises(sqlite3.IntegrityError), store.transaction() as conn:
+            conn.execute("UPDATE meta SET value = 'changed' WHERE key = 'kept'")
+            conn.execute("INSERT INTO meta (key, value) VALUES ('kept', 'duplicate')")
         assert not store.conn.in_transaction
     with raw_connection(path) as conn:
         assert conn.execute("SELECT value FROM meta WHERE key = 'kept'").fetchone() == ("1",)
