@@ -90,7 +90,7 @@ def _one(rng, taxonomy, phrases, customers, recent, at) -> dict[str, Any]:
         "at": at.isoformat(),
         "channel": _pick(rng, _CHANNEL_WEIGHTS).value,
         "purpose": purpose,
-        "detail": rng.choice(phrases["details"][group]),
+        "detail": rng.choice(phrases["details"][purpose]),
         "outcome": outcome.value,
         "verdict": verdict.value,
         "prior_contacts": prior,
