@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QCompleter,
     QFormLayout,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -133,11 +134,16 @@ class LogForm(QWidget):
         self.prior_via = QLabel(self.tr("via"))
         prior_box.addWidget(self.prior_via)
         self.prior_channels: dict[str, QCheckBox] = {}
-        for channel in Channel:
+        # Two rows of three keep the form narrow enough for compact mode.
+        channel_grid = QGridLayout()
+        channel_grid.setHorizontalSpacing(14)
+        channel_grid.setVerticalSpacing(2)
+        for position, channel in enumerate(Channel):
             box = QCheckBox(channel.label)
             box.setAccessibleName(self.tr("Earlier contact by %1").replace("%1", channel.label))
             self.prior_channels[channel.value] = box
-            prior_box.addWidget(box)
+            channel_grid.addWidget(box, position // 3, position % 3)
+        prior_box.addLayout(channel_grid)
         prior_box.addStretch(1)
         self._add_row(
             self.tr("Contacted us before?"),
@@ -286,7 +292,7 @@ class LogForm(QWidget):
             self.ideas,
         ):
             widget.changed.connect(self._on_field_changed)
-        self._on_prior_value_changed()
+        self._enable_prior_channels()
 
     # -- reading and writing the fields --------------------------------------------------
 
@@ -586,11 +592,14 @@ class LogForm(QWidget):
                 self.cancel.setChecked(False)
 
     def _on_prior_value_changed(self, *_: Any) -> None:
+        self._enable_prior_channels()
+        self._on_field_changed()
+
+    def _enable_prior_channels(self) -> None:
         before = self.prior.value() > 0
         self.prior_via.setEnabled(before)
         for box in self.prior_channels.values():
             box.setEnabled(before)
-        self._on_field_changed()
 
     def _on_cancel_toggled(self, checked: bool) -> None:
         if not checked:

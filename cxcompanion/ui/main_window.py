@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -69,9 +70,20 @@ class MainWindow(QMainWindow):
         self.identity_label = QLabel()
         self.count_label = QLabel()
         self.role_label = QLabel()
+        self.compact_button = QPushButton(self.tr("Compact, on top"))
+        self.compact_button.setObjectName("flat")
+        self.compact_button.setCheckable(True)
+        self.compact_button.setToolTip(
+            self.tr("Just the log form, kept above other windows (Ctrl+Shift+T)")
+        )
+        self.compact_button.setAccessibleName(self.tr("Compact always-on-top mode"))
+        self.compact_button.toggled.connect(self.set_compact)
         self.statusBar().addWidget(self.identity_label, 1)
         self.statusBar().addPermanentWidget(self.count_label)
         self.statusBar().addPermanentWidget(self.role_label)
+        self.statusBar().addPermanentWidget(self.compact_button)
+        self._side = side
+        self._full_geometry = None
         self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
 
         if profile.is_set_up:
@@ -95,6 +107,7 @@ class MainWindow(QMainWindow):
         self._add_page(PAGE_CONTACTS, self.tr("My contacts"), None, "Ctrl+2")
         for keys, slot in (
             ("Ctrl+N", self.new_contact),
+            ("Ctrl+Shift+T", self.compact_button.toggle),
             ("Ctrl+Z", self._on_undo_activated),
             ("Ctrl+F", self._on_find_activated),
         ):
@@ -139,6 +152,21 @@ class MainWindow(QMainWindow):
         assert self.log_form is not None
         self.log_form.clear()
         self.log_form.channel.setFocus()
+
+    def set_compact(self, compact: bool) -> None:
+        """Compact mode: only the log form, always on top, to sit beside a softphone or CRM."""
+        if compact:
+            self._full_geometry = self.saveGeometry()
+            self.show_page(PAGE_LOG)
+        self._side.setVisible(not compact)
+        self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, compact)
+        if compact:
+            self.resize(760, self.height())
+        elif self._full_geometry is not None:
+            self.restoreGeometry(self._full_geometry)
+        if self.compact_button.isChecked() != compact:
+            self.compact_button.setChecked(compact)
+        self.show()  # changing window flags hides the window until it is shown again
 
     # -- status --------------------------------------------------------------------------
 

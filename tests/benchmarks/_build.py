@@ -47,7 +47,7 @@ STORE_SIZE = int(os.environ.get("CXCOMPANION_BENCH_CONTACTS", "1000000"))
 BATCH = 10_000
 SEED = 20261123
 # Bump when the generator changes, so an old cached store is not silently reused.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 END = datetime(2026, 1, 1, tzinfo=timezone.utc)  # the last generated contact is before this
 SPAN = timedelta(days=5 * 365)
 
@@ -67,13 +67,13 @@ letter receipt statement balance overdue direct debit bank transfer paypal insta
 tablet laptop television speaker headphones camera kettle toaster fridge washer dryer
 vacuum blender sofa mattress lamp jacket shoes boots shirt trousers dress coat gloves
 size colour model serial warranty repair replacement engineer appointment visit slot
-tracking label depot locker neighbour doorstep porch garage signature photo proof
-outage signal wifi fibre modem cable coverage roaming abroad travel holiday moved
-postcode street city village flat house surname birthday partner daughter son mother
-father elderly vulnerable upset angry calm happy relieved confused worried patient
-polite rude quick slow twice three four five second third first last new old same
-different cheaper expensive competitor offer bundle loyalty points coupon gift sale
-""".split()
+tracking label depot locker neighbour doorstep porch garage signature photo proof outage
+signal wifi fibre modem cable coverage roaming abroad travel holiday moved postcode
+street city village flat house surname birthday partner daughter son mother father
+elderly vulnerable upset angry calm happy relieved confused worried patient polite rude
+quick slow twice three four five second third first last new old same different cheaper
+expensive competitor offer bundle loyalty points coupon gift sale
+""".split()  # noqa: SIM905 (a word list reads better as text)
 
 _SYLLABLES = [c + v for c in "bdfgklmnprstvz" for v in ("a", "e", "i", "o", "u", "ai", "ou")]
 
@@ -113,7 +113,9 @@ class TextGenerator:
     def __init__(self, seed: int, taxonomy: Any):
         self.rng = random.Random(seed)
         phrases = json.loads(resources.path("demo/phrases.json").read_text(encoding="utf-8"))
+        # Demo phrases are keyed by purpose code (or, in older files, by purpose group).
         self.details: dict[str, list[str]] = phrases["details"]
+        self.any_detail = [d for options in self.details.values() for d in options]
         self.notes = [n for n in phrases["notes"] if n]
         self.ideas: list[tuple[str, str]] = [tuple(i) for i in phrases["ideas"]]
         self.taxonomy = taxonomy
@@ -137,10 +139,11 @@ class TextGenerator:
     def words(self, k: int) -> list[str]:
         return self.rng.choices(self.vocabulary, cum_weights=self.cum_weights, k=k)
 
-    def detail(self, group: str) -> str:
+    def detail(self, purpose: str, group: str) -> str:
         rng = self.rng
         length = rng.randint(6, 10)
-        base = rng.choice(self.details[group]).split()[: max(2, length - rng.randint(1, 4))]
+        options = self.details.get(purpose) or self.details.get(group) or self.any_detail
+        base = rng.choice(options).split()[: max(2, length - rng.randint(1, 4))]
         extra = self.words(max(0, length - len(base)))
         if extra and rng.random() < 0.15:
             extra[-1] = f"#{rng.randint(1_000_000, 9_999_999)}"  # an order or ticket number
@@ -164,7 +167,7 @@ class TextGenerator:
         raw: dict[str, Any] = {
             "channel": rng.choice(Channel.codes()),
             "purpose": purpose,
-            "detail": self.detail(group),
+            "detail": self.detail(purpose, group),
             "outcome": rng.choice(Outcome.codes()),
             "verdict": rng.choice(Verdict.codes()),
             "prior_contacts": prior,
@@ -226,7 +229,7 @@ def _contacts(
             purpose=purpose,
             outcome=rng.choice(outcomes),
             verdict=rng.choice(verdicts),
-            detail=gen.detail(group),
+            detail=gen.detail(purpose, group),
             prior_contacts=prior,
             prior_channels=tuple(dict.fromkeys(rng.choice(channels) for _ in range(prior))),
             customer_hash=customer_hash,
@@ -246,7 +249,9 @@ def store_folder(count: int = STORE_SIZE) -> Path:
     return BENCH_DIR / f"store-{count}"
 
 
-def ensure_store(count: int = STORE_SIZE, *, rebuild: bool = False, quiet: bool = False) -> BuiltStore:
+def ensure_store(
+    count: int = STORE_SIZE, *, rebuild: bool = False, quiet: bool = False
+) -> BuiltStore:
     """The cached store of `count` contacts, built first if missing (or if `rebuild`)."""
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     folder = store_folder(count)
@@ -336,10 +341,7 @@ def _pick_search_words(conn: Any, count: int) -> dict[str, dict[str, Any]]:
             (
                 t
                 for t in docs
-                if t.isalpha()
-                and len(t) >= 4
-                and t not in exclude
-                and prefixed[t] <= 1.1 * docs[t]
+                if t.isalpha() and len(t) >= 4 and t not in exclude and prefixed[t] <= 1.1 * docs[t]
             ),
             key=lambda t: abs(docs[t] - target) / target,
         )
@@ -383,7 +385,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     def line(row: Sequence[str]) -> str:
         return "  ".join(
             c.rjust(w) if i and _numeric(c) else c.ljust(w)
-            for i, (c, w) in enumerate(zip(row, widths))
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
         ).rstrip()
 
     rule = "  ".join("-" * w for w in widths)

@@ -12,10 +12,8 @@ so disk noise hits both alike. Runs on a throw-away copy of the cached store.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sqlite3
-import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -24,7 +22,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _build import (  # noqa: E402
+from _build import (
     BENCH_DIR,
     SEED,
     TextGenerator,
@@ -34,11 +32,11 @@ from _build import (  # noqa: E402
     working_copy,
 )
 
-from cxcompanion.domain.ids import new_id  # noqa: E402
-from cxcompanion.domain.records import Envelope, utc_iso  # noqa: E402
-from cxcompanion.services.contacts import ContactService  # noqa: E402
-from cxcompanion.services.profile import Profile  # noqa: E402
-from cxcompanion.store.contacts import _CONTACT_COLUMNS, _contact_row  # noqa: E402
+from cxcompanion.domain.ids import new_id
+from cxcompanion.domain.records import Envelope, utc_iso
+from cxcompanion.services.contacts import ContactService
+from cxcompanion.services.profile import Profile
+from cxcompanion.store.contacts import _CONTACT_COLUMNS, _contact_row
 
 TARGET_MEDIAN_MS = 10.0
 TARGET_P95_MS = 30.0
@@ -219,5 +217,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     sys.exit(main())

@@ -21,11 +21,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _build import ensure_store, percentile, table  # noqa: E402
+from _build import ensure_store, percentile, table
 
-from cxcompanion.services.contacts import ContactService  # noqa: E402
-from cxcompanion.services.profile import Profile  # noqa: E402
-from cxcompanion.store.contacts import fts_query  # noqa: E402
+from cxcompanion.services.contacts import ContactService
+from cxcompanion.services.profile import Profile
+from cxcompanion.store.contacts import fts_query
 
 TARGET_MS = 50.0
 FLOOR_SQL = (
@@ -68,11 +68,13 @@ def run(repeats: int = 20, *, show: bool = True) -> dict[str, Any]:
         for label, search, is_target in cases:
             page_t, page = _times(lambda s=search: service.page(search=s, limit=200), repeats)
             count_t, count = _times(lambda s=search: service.count(s), repeats)
-            both = [p + c for p, c in zip(page_t, count_t)]
+            both = [p + c for p, c in zip(page_t, count_t, strict=True)]
             query = fts_query(search)
             floor = ""
             if query is not None:
-                floor_t, _ = _times(lambda q=query: conn.execute(FLOOR_SQL, (q,)).fetchall(), repeats)
+                floor_t, _ = _times(
+                    lambda q=query: conn.execute(FLOOR_SQL, (q,)).fetchall(), repeats
+                )
                 floor = f"{_ms(floor_t):.1f}"
             verdict = ""
             if is_target:

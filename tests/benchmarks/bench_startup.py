@@ -16,6 +16,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,7 +24,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _build import BENCH_DIR, REPO, STORE_SIZE, store_folder, table  # noqa: E402
+from _build import BENCH_DIR, REPO, STORE_SIZE, store_folder, table
 
 DRIVER = Path(__file__).resolve().parent / "_startup_driver.py"
 TARGET_RATIO = 1.5
@@ -72,28 +73,38 @@ def ensure_profile() -> Path:
 def launch(args: list[str], env: dict[str, str], extra: Sequence[str] = ()) -> dict[str, Any]:
     """Run the driver once: seconds to its READY line and to its exit, and its report."""
     started = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, *extra, str(DRIVER), *args],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
     ready_at = None
     report: dict[str, Any] = {}
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if line.startswith("READY ") and ready_at is None:
-            ready_at = time.perf_counter()
-            report = json.loads(line[6:])
-    stderr = proc.stderr.read() if proc.stderr else ""
-    code = proc.wait()
-    ended = time.perf_counter()
+    # stderr goes to a file: -X importtime writes more than a pipe holds before it is read.
+    with (
+        tempfile.TemporaryFile("w+") as errors,
+        subprocess.Popen(
+            [sys.executable, *extra, str(DRIVER), *args],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+        ) as proc,
+    ):
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith("READY ") and ready_at is None:
+                ready_at = time.perf_counter()
+                report = json.loads(line[6:])
+        code = proc.wait()
+        ended = time.perf_counter()
+        errors.seek(0)
+        stderr = errors.read()
     if code != 0 or ready_at is None:
         raise RuntimeError(f"driver {args} failed with status {code}:\n{stderr[-3000:]}")
     if not report.get("ok"):
         raise AssertionError(f"driver {args}: {report.get('problem')}")
-    return {"ready": ready_at - started, "exit": ended - started, "report": report, "stderr": stderr}
+    return {
+        "ready": ready_at - started,
+        "exit": ended - started,
+        "report": report,
+        "stderr": stderr,
+    }
 
 
 def import_times(profile: Path, env: dict[str, str], repeats: int = 3) -> list[tuple[str, float]]:

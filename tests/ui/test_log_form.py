@@ -223,3 +223,17 @@ def test_first_run_setup_then_the_log_form(qtbot, tmp_path):
     assert ContactService(fresh).count() == 0
     win.close()
     fresh.close()
+
+
+def test_compact_mode_keeps_just_the_form_on_top(qtbot, window):
+    from PySide6.QtCore import Qt as _Qt
+
+    press(
+        qtbot, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
+    assert window.windowFlags() & _Qt.WindowType.WindowStaysOnTopHint
+    assert not window._side.isVisible()
+    assert window.stack.currentWidget() is window.log_form
+    window.compact_button.setChecked(False)
+    assert not window.windowFlags() & _Qt.WindowType.WindowStaysOnTopHint
+    assert window._side.isVisible()
