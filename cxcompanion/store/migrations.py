@@ -74,6 +74,26 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
         "CREATE VIRTUAL TABLE contacts_fts USING fts5("
         "detail, notes, ideas, tokenize = 'unicode61 remove_diacritics 2')"
     )
+    # The number of live contacts, kept by triggers, so the status bar never counts rows.
+    db.execute(
+        "CREATE TABLE contact_count "
+        "(id INTEGER PRIMARY KEY CHECK (id = 1), live INTEGER NOT NULL)"
+    )
+    db.execute(
+        "INSERT INTO contact_count VALUES (1, (SELECT count(*) FROM contacts WHERE deleted = 0))"
+    )
+    db.execute(
+        "CREATE TRIGGER contact_count_insert AFTER INSERT ON contacts BEGIN "
+        "UPDATE contact_count SET live = live + (NEW.deleted = 0); END"
+    )
+    db.execute(
+        "CREATE TRIGGER contact_count_delete AFTER DELETE ON contacts BEGIN "
+        "UPDATE contact_count SET live = live - (OLD.deleted = 0); END"
+    )
+    db.execute(
+        "CREATE TRIGGER contact_count_update AFTER UPDATE OF deleted ON contacts BEGIN "
+        "UPDATE contact_count SET live = live + (NEW.deleted = 0) - (OLD.deleted = 0); END"
+    )
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m001_initial]

@@ -1,6 +1,7 @@
 """Child process for bench_startup: start a bare Qt window or the real app, report, exit.
 
     python _startup_driver.py bare
+    python _startup_driver.py bare-qt
     python _startup_driver.py app PROFILE_DIR
     python _startup_driver.py phases PROFILE_DIR
 
@@ -43,12 +44,18 @@ def _report(ok: bool, problem: str = "", **extra: object) -> None:
     print("READY " + json.dumps(report), flush=True)
 
 
-def bare() -> int:
+def bare(*, qt_enums: bool = False) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QLabel
 
     app = QApplication(sys.argv[:1])
     label = QLabel("CX Companion")
+    if qt_enums:
+        # The first use of any `Qt.` enum makes PySide6 build all ~90 enums of the Qt
+        # namespace as Python enums; every real form pays this, a bare QLabel does not.
+        from PySide6.QtCore import Qt
+
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     label.show()
 
     def ready() -> None:
@@ -142,6 +149,6 @@ def phases(profile_dir: str) -> int:
 
 if __name__ == "__main__":
     mode = sys.argv[1]
-    if mode == "bare":
-        sys.exit(bare())
+    if mode in ("bare", "bare-qt"):
+        sys.exit(bare(qt_enums=mode == "bare-qt"))
     sys.exit(app(sys.argv[2]) if mode == "app" else phases(sys.argv[2]))

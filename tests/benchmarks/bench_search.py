@@ -49,12 +49,12 @@ def _ms(samples: list[float]) -> float:
 
 def run(repeats: int = 20, *, show: bool = True) -> dict[str, Any]:
     built = ensure_store()
-    words = {k: v["word"] for k, v in built.info["words"].items()}
+    words = {k: v["word"] for k, v in built.info["words"].items() if isinstance(v, dict)}
     cases = [
         ("common word (~10%)", words["common"], True),
         ("medium word (~1%)", words["medium"], True),
         ("rare word", words["rare"], True),
-        ("two words: common + medium", f"{words['common']} {words['medium']}", True),
+        ("two words (common + a ~1% word)", words["pair"], True),
         ("two common words", f"{words['common']} {words['common2']}", True),
         ("while typing: 3-letter prefix", words["common"][:3], False),
         ("no search (page opened)", "", False),

@@ -593,3 +593,14 @@ def test_logging_a_contact_clears_the_draft_in_the_same_step(svc):
     assert svc.load_draft() == DRAFT
     svc.log(raw_contact(), clear_draft=True)  # the form's save: the draft goes with it
     assert svc.load_draft() is None
+
+
+def test_the_live_count_follows_logs_deletes_and_restores(svc, folder):
+    logged = svc.log_many([raw_contact() for _ in range(5)])
+    svc.delete(logged[0].id)
+    svc.delete(logged[1].id)
+    svc.restore(logged[1].id)
+    svc.amend(logged[2].id, raw_contact(notes="amended"))
+    assert svc.count() == 4
+    with raw_db(folder) as conn:
+        assert conn.execute("SELECT count(*) FROM contacts WHERE deleted = 0").fetchone()[0] == 4
