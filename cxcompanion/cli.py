@@ -7,20 +7,21 @@ fix it; a traceback is only ever shown for a bug.
 from __future__ import annotations
 
 import argparse
-import csv
-import json
-import shutil
 import sys
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from cxcompanion import __version__
 from cxcompanion.domain.enums import Role
-from cxcompanion.domain.records import Contact, parse_utc_iso
-from cxcompanion.domain.validation import ValidationError
+from cxcompanion.domain.errors import ValidationError
 from cxcompanion.store.errors import StoreError
+
+if TYPE_CHECKING:
+    from cxcompanion.domain.records import Contact
+
+# Modules only the subcommands need are imported inside them: opening the window goes
+# through this file, and start-up time is a feature.
 
 PROG = "cxcompanion"
 
@@ -148,6 +149,8 @@ def _open_profile(args: argparse.Namespace):
     from cxcompanion.services.profile import Profile
 
     if args.demo:
+        import tempfile
+
         from cxcompanion.services.demo import fill_demo_profile
 
         profile = Profile(tempfile.mkdtemp(prefix="cxcompanion-demo-"))
@@ -170,6 +173,8 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         profile.close()
         if args.demo:
+            import shutil
+
             shutil.rmtree(profile.folder, ignore_errors=True)
 
 
@@ -183,6 +188,8 @@ def _init(profile, args: argparse.Namespace) -> int:
 
 
 def _taxonomy(profile, args: argparse.Namespace) -> int:
+    import json
+
     taxonomy = profile.taxonomy
     if args.format == "json":
         print(json.dumps(taxonomy.to_dict(), ensure_ascii=False, indent=2))
@@ -285,6 +292,9 @@ def contact_record(contact: Contact) -> dict[str, Any]:
 
 
 def _contacts(profile, args: argparse.Namespace) -> int:
+    import csv
+    import json
+
     from cxcompanion.store.contacts import iter_contacts
 
     records = (contact_record(c) for c in iter_contacts(profile.store, args.search))
@@ -337,6 +347,8 @@ def _table(out, records: Iterable[dict[str, Any]], taxonomy) -> None:
 
 
 def _local(iso: str) -> str:
+    from cxcompanion.domain.records import parse_utc_iso
+
     try:
         return parse_utc_iso(iso).astimezone().strftime("%Y-%m-%d %H:%M")
     except ValueError:

@@ -32,7 +32,7 @@ def test_the_installed_wheel_ships_resources_and_the_command(tmp_path):
     if location is None or location == ROOT / "cxcompanion":
         pytest.skip("cxcompanion is not installed from a wheel here (editable or not installed)")
     assert (location / "_resources" / "taxonomy" / "default.json").is_file()
-    assert (location / "_resources" / "style" / "app.qss").is_file()
+    assert (location / "_resources" / "demo" / "phrases.json").is_file()
     command = Path(sys.executable).parent / "cxcompanion"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "TMPDIR": str(tmp_path)}
     env.pop("PYTHONPATH", None)

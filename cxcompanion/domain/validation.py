@@ -12,20 +12,13 @@ from typing import Any
 
 from cxcompanion.domain import enums
 from cxcompanion.domain.enums import Channel, Outcome, Verdict
+from cxcompanion.domain.errors import ValidationError
 from cxcompanion.domain.records import ContactInput, IdeaInput
 from cxcompanion.domain.taxonomy import Taxonomy
 
 # A contact logged "in the future" is a clock or typing slip; allow a little clock skew.
 FUTURE_TOLERANCE = timedelta(minutes=5)
 EARLIEST = datetime(2000, 1, 1).astimezone()
-
-
-class ValidationError(ValueError):
-    """Input that cannot be saved: `errors` maps each field name to a message for the user."""
-
-    def __init__(self, errors: Mapping[str, str]):
-        self.errors = dict(errors)
-        super().__init__("; ".join(f"{k}: {v}" for k, v in self.errors.items()))
 
 
 def parse_contact(raw: Mapping[str, Any], taxonomy: Taxonomy, now: datetime) -> ContactInput:

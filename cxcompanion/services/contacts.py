@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from functools import partial
 from datetime import datetime, timezone
+from functools import partial
 from typing import Any
 
 from cxcompanion.domain.ids import new_id
 from cxcompanion.domain.records import Contact, ContactInput, Envelope, Idea, utc_iso
-from cxcompanion.domain.redaction import mask_pii, pseudonymise
-from cxcompanion.domain.validation import parse_contact
 from cxcompanion.services.profile import Profile
 from cxcompanion.store.contacts import ContactStore, ContactSummary, Cursor
 from cxcompanion.store.drafts import DraftStore
@@ -36,6 +34,10 @@ class ContactService:
 
     def parse(self, raw: Mapping[str, Any]) -> ContactInput:
         """Validate without saving (raises ValidationError with field errors)."""
+        # Imported on first use: start-up shows the form before anyone saves (see the
+        # start-up benchmark); the same goes for redaction in _build.
+        from cxcompanion.domain.validation import parse_contact
+
         return parse_contact(raw, self.profile.taxonomy, self.clock())
 
     def log(self, raw: Mapping[str, Any], *, clear_draft: bool = False) -> Contact:
@@ -190,6 +192,8 @@ class ContactService:
         return [Idea(Envelope(r[0], r[1], r[2], r[3], True), r[4], r[5], r[6]) for r in rows]
 
     def _build(self, typed: ContactInput, envelope: Envelope, previous: Contact | None) -> Contact:
+        from cxcompanion.domain.redaction import mask_pii, pseudonymise
+
         identity = self.profile.identity
         if typed.customer_ref:
             customer_hash: str | None = pseudonymise(self.profile.team_secret, typed.customer_ref)

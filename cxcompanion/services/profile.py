@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,6 +61,8 @@ class Profile:
         # The device id and the team secret are made once, at first run, and never change:
         # the id names this installation's folder on the share, the secret keys the hashes.
         if self.store.meta("device_id") is None:
+            import secrets  # first run only
+
             self.store.set_meta(
                 {"device_id": new_device_id(), "team_secret": secrets.token_hex(32)}
             )

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
-import ctypes.util
+import glob
 import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
-from cxcompanion import resources
 from cxcompanion.appdirs import APPLICATION, ORGANISATION, default_profile_dir
 
 # On Debian/Ubuntu, Qt's X11 plugin needs these beside what a desktop already has; when one
 # is missing Qt aborts with a message few users can act on, so we say it first.
 _XCB_LIBRARIES = {
-    "xcb-cursor": "libxcb-cursor0",
-    "xcb-icccm": "libxcb-icccm4",
-    "xcb-keysyms": "libxcb-keysyms1",
-    "xkbcommon-x11": "libxkbcommon-x11-0",
+    "libxcb-cursor.so.0": "libxcb-cursor0",
+    "libxcb-icccm.so.4": "libxcb-icccm4",
+    "libxcb-keysyms.so.1": "libxcb-keysyms1",
+    "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
 }
+# Where Debian, Ubuntu and most distributions keep shared libraries. Looking for the files
+# costs microseconds; ctypes.util.find_library runs `ldconfig -p` once per library.
+_LIBRARY_GLOBS = ("/usr/lib/*/{}", "/usr/lib/{}", "/usr/lib64/{}", "/lib/*/{}", "/lib/{}")
+
+
+def _has_library(name: str) -> bool:
+    return any(glob.glob(pattern.format(name)) for pattern in _LIBRARY_GLOBS)
 
 
 def platform_problem() -> str | None:
@@ -32,7 +36,7 @@ def platform_problem() -> str | None:
             "(or set QT_QPA_PLATFORM=offscreen for headless use)."
         )
     if os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-        missing = [pkg for lib, pkg in _XCB_LIBRARIES.items() if not ctypes.util.find_library(lib)]
+        missing = [pkg for lib, pkg in _XCB_LIBRARIES.items() if not _has_library(lib)]
         if missing:
             return (
                 "Qt needs system libraries that are missing: "
@@ -51,14 +55,17 @@ def run_app(profile_dir: Path | None = None, demo: bool = False) -> int:
     from cxcompanion.services.profile import Profile
     from cxcompanion.store.errors import StoreError
     from cxcompanion.ui.main_window import MainWindow
+    from cxcompanion.ui.theme import apply_app_theme
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("CX Companion")
-    app.setStyleSheet(resources.path("style/app.qss").read_text(encoding="utf-8"))
+    apply_app_theme(app)
     try:
         if demo:
+            import tempfile
+
             from cxcompanion.services.demo import fill_demo_profile
 
             profile = Profile(tempfile.mkdtemp(prefix="cxcompanion-demo-"))
@@ -76,4 +83,6 @@ def run_app(profile_dir: Path | None = None, demo: bool = False) -> int:
     finally:
         profile.close()
         if demo:
+            import shutil
+
             shutil.rmtree(profile.folder, ignore_errors=True)

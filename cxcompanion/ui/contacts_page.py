@@ -41,6 +41,7 @@ from cxcompanion.ui.contacts_model import (
     Column,
     ContactsModel,
 )
+from cxcompanion.ui.theme import style
 
 SEARCH_DELAY_MS = 200
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -57,7 +58,7 @@ class ContactsPage(QWidget):
         self.model = ContactsModel(service, self)
 
         self.heading = QLabel(self.tr("My contacts"))
-        self.heading.setObjectName("pageTitle")
+        style(self.heading, "pageTitle")
 
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.tr("Search detail, notes and ideas"))

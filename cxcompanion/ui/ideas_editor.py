@@ -35,6 +35,8 @@ class _IdeaRow:
         self.remove.setToolTip(parent.tr("Remove this idea"))
         self.remove.setAccessibleName(parent.tr("Remove idea %n", "", number))
         self.error = ErrorLabel(parent)
+        self.text.setMinimumHeight(30)
+        self.area.setMinimumHeight(30)
 
     def widgets(self) -> list[QWidget]:
         return [self.text, self.area, self.remove, self.error]

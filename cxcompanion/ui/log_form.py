@@ -29,10 +29,11 @@ from PySide6.QtWidgets import (
 )
 
 from cxcompanion.domain.enums import PRIOR_MAX, Channel, Outcome, Verdict
-from cxcompanion.domain.validation import ValidationError
+from cxcompanion.domain.errors import ValidationError
 from cxcompanion.services.contacts import ContactService
 from cxcompanion.store.errors import StoreError
 from cxcompanion.ui.ideas_editor import IdeasEditor
+from cxcompanion.ui.theme import style
 from cxcompanion.ui.widgets import ChoiceRow, ErrorLabel, MoodPicker
 
 DRAFT_DELAY_MS = 400
@@ -59,6 +60,7 @@ class LogForm(QWidget):
         self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_DELAY_MS)
         self._draft_timer.timeout.connect(self._on_draft_timer_timeout)
         self._build()
+        self._size_inputs()
         self._connect_changes()
         self._restore_draft()
 
@@ -70,9 +72,9 @@ class LogForm(QWidget):
         outer.setSpacing(10)
         header = QHBoxLayout()
         self.title = QLabel(self.tr("Log contact"), self)
-        self.title.setObjectName("pageTitle")
+        style(self.title, "pageTitle")
         self.draft_state = QLabel("", self)
-        self.draft_state.setObjectName("quiet")
+        style(self.draft_state, "quiet")
         header.addWidget(self.title)
         header.addStretch(1)
         header.addWidget(self.draft_state)
@@ -81,10 +83,15 @@ class LogForm(QWidget):
         outer.addWidget(self.banner)
 
         body = QWidget(self)
-        form = QFormLayout(body)
-        form.setContentsMargins(0, 4, 12, 4)
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 4, 12, 4)
+        form = QFormLayout()
+        column.addLayout(form)
+        # Spare height goes below the form, not between its rows (rows stay evenly spaced).
+        column.addStretch(1)
+        form.setContentsMargins(0, 0, 0, 0)
         form.setHorizontalSpacing(18)
-        form.setVerticalSpacing(12)
+        form.setVerticalSpacing(18)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self._form = form
@@ -214,13 +221,13 @@ class LogForm(QWidget):
 
         buttons = QHBoxLayout()
         self.hint = QLabel(self.tr("Tab moves between fields · arrows change a choice"))
-        self.hint.setObjectName("quiet")
+        style(self.hint, "quiet")
         buttons.addWidget(self.hint)
         buttons.addStretch(1)
         self.clear_button = QPushButton(self.tr("Clear"))
         self.clear_button.setAccessibleName(self.tr("Clear the form"))
         self.save_button = QPushButton(self.tr("Save  (Ctrl+Enter)"))
-        self.save_button.setObjectName("primary")
+        style(self.save_button, "primary")
         self.save_button.setAccessibleName(self.tr("Save contact"))
         self.save_button.setDefault(True)
         buttons.addWidget(self.clear_button)
@@ -241,7 +248,7 @@ class LogForm(QWidget):
 
     def _label(self, text: str) -> QLabel:
         label = QLabel(text)
-        label.setObjectName("fieldLabel")
+        style(label, "fieldLabel")
         return label
 
     def _add_row(
@@ -270,6 +277,12 @@ class LogForm(QWidget):
         if isinstance(field, QWidget):
             label.setBuddy(field)
         self._form.addRow(label, box)
+
+    def _size_inputs(self) -> None:
+        # Taller inputs than the platform default: easier to hit and to read after a shift.
+        for widget in (self.purpose, self.detail, self.customer, self.prior, self.outcome,
+                       self.cancel_reason):
+            widget.setMinimumHeight(30)
 
     def _connect_changes(self) -> None:
         for widget in (self.purpose, self.detail, self.customer):

@@ -20,7 +20,7 @@ from cxcompanion.services.contacts import ContactService
 from cxcompanion.services.profile import Profile
 from cxcompanion.store.errors import StoreError
 from cxcompanion.ui.log_form import LogForm
-from cxcompanion.ui.setup_page import SetupPage
+from cxcompanion.ui.theme import style
 from cxcompanion.ui.toast import Toast
 
 PAGE_LOG = "log"
@@ -44,15 +44,15 @@ class MainWindow(QMainWindow):
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
         side = QWidget(central)
-        side.setObjectName("sidebar")
+        style(side, "sidebar")
         side.setFixedWidth(190)
         side_box = QVBoxLayout(side)
         side_box.setContentsMargins(12, 18, 12, 12)
         brand = QLabel(self.tr("CX Companion"), side)
-        brand.setObjectName("brand")
+        style(brand, "brand")
         side_box.addWidget(brand)
         self.nav = QListWidget(side)
-        self.nav.setObjectName("nav")
+        style(self.nav, "nav")
         self.nav.setAccessibleName(self.tr("Pages"))
         self.nav.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         side_box.addWidget(self.nav, 1)
@@ -71,13 +71,15 @@ class MainWindow(QMainWindow):
         self.count_label = QLabel()
         self.role_label = QLabel()
         self.compact_button = QPushButton(self.tr("Compact, on top"))
-        self.compact_button.setObjectName("flat")
+        style(self.compact_button, "flat")
         self.compact_button.setCheckable(True)
         self.compact_button.setToolTip(
             self.tr("Just the log form, kept above other windows (Ctrl+Shift+T)")
         )
         self.compact_button.setAccessibleName(self.tr("Compact always-on-top mode"))
         self.compact_button.toggled.connect(self.set_compact)
+        for label in (self.identity_label, self.count_label, self.role_label):
+            label.setContentsMargins(8, 0, 8, 0)
         self.statusBar().addWidget(self.identity_label, 1)
         self.statusBar().addPermanentWidget(self.count_label)
         self.statusBar().addPermanentWidget(self.role_label)
@@ -89,6 +91,8 @@ class MainWindow(QMainWindow):
         if profile.is_set_up:
             self._build_pages()
         else:
+            from cxcompanion.ui.setup_page import SetupPage
+
             setup = SetupPage(profile)
             setup.setup_finished.connect(self._on_setup_finished)
             self.stack.addWidget(setup)

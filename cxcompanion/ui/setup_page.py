@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from cxcompanion.domain.enums import Role
 from cxcompanion.services.profile import Profile, ProfileError
+from cxcompanion.ui.theme import style
 from cxcompanion.ui.widgets import ChoiceRow, ErrorLabel
 
 
@@ -29,7 +30,7 @@ class SetupPage(QWidget):
         outer.setContentsMargins(48, 40, 48, 32)
         outer.setSpacing(14)
         title = QLabel(self.tr("Welcome to CX Companion"))
-        title.setObjectName("pageTitle")
+        style(title, "pageTitle")
         intro = QLabel(
             self.tr(
                 "Log why customers contact you and whether their need was met — never how long "
@@ -66,7 +67,7 @@ class SetupPage(QWidget):
         self.error = ErrorLabel()
         outer.addWidget(self.error)
         self.start = QPushButton(self.tr("Start"))
-        self.start.setObjectName("primary")
+        style(self.start, "primary")
         self.start.setDefault(True)
         self.start.setAccessibleName(self.tr("Finish setup and start"))
         self.start.clicked.connect(self.finish)

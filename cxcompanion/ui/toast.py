@@ -7,13 +7,15 @@ from collections.abc import Callable
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from cxcompanion.ui.theme import style
+
 SHOW_MS = 10_000
 
 
 class Toast(QFrame):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setObjectName("toast")
+        style(self, "toast")
         self.setAccessibleName(self.tr("Confirmation"))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(16, 8, 10, 8)
@@ -22,7 +24,7 @@ class Toast(QFrame):
         self.undo_button = QPushButton(self.tr("Undo  (Ctrl+Z)"), self)
         self.undo_button.setAccessibleName(self.tr("Undo"))
         self.close_button = QPushButton("✕", self)
-        self.close_button.setObjectName("flat")
+        style(self.close_button, "flat")
         self.close_button.setAccessibleName(self.tr("Dismiss"))
         self.close_button.setFixedWidth(32)
         layout.addWidget(self.message, 1)

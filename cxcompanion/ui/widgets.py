@@ -15,13 +15,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cxcompanion.ui.theme import style
+
 
 class ErrorLabel(QLabel):
     """An inline message under a field: a sign and words, so it never relies on colour."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setObjectName("fieldError")
+        style(self, "fieldError")
         self.setWordWrap(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.hide()

@@ -117,7 +117,6 @@ def phases(profile_dir: str) -> int:
     from cxcompanion.cli import build_parser
 
     mark("import cxcompanion.cli")
-    from cxcompanion import resources
     from cxcompanion.ui.app import platform_problem
 
     mark("import cxcompanion.ui.app")
@@ -132,8 +131,10 @@ def phases(profile_dir: str) -> int:
     mark("parse args, platform check")
     qapp = QApplication(sys.argv[:1])
     mark("QApplication()")
-    qapp.setStyleSheet(resources.path("style/app.qss").read_text(encoding="utf-8"))
-    mark("setStyleSheet")
+    from cxcompanion.ui.theme import apply_app_theme
+
+    apply_app_theme(qapp)
+    mark("theme (font)")
     profile = Profile(profile_dir)
     mark("Profile(dir)")
     window = MainWindow(profile)
