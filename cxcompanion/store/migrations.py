@@ -74,7 +74,11 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
         "CREATE VIRTUAL TABLE contacts_fts USING fts5("
         "detail, notes, ideas, tokenize = 'unicode61 remove_diacritics 2')"
     )
-    # The number of live contacts, kept by triggers, so the status bar never counts rows.
+
+
+
+def _m002_contact_count(db: sqlite_utils.Database) -> None:
+    """The number of live contacts, kept by triggers: the status bar never counts rows."""
     db.execute(
         "CREATE TABLE contact_count "
         "(id INTEGER PRIMARY KEY CHECK (id = 1), live INTEGER NOT NULL)"
@@ -96,7 +100,7 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m001_initial]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m001_initial, _m002_contact_count]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -609,3 +609,25 @@ def test_the_live_count_follows_logs_deletes_and_restores(svc, folder):
     assert svc.count() == 4
     with raw_db(folder) as conn:
         assert conn.execute("SELECT count(*) FROM contacts WHERE deleted = 0").fetchone()[0] == 4
+
+
+def test_a_version_1_database_gains_the_live_count_on_opening(tmp_path):
+    from cxcompanion.services.profile import Profile
+
+    folder = tmp_path / "old"
+    profile = Profile(folder)
+    profile.set_up("Ana", "North", "agent")
+    ContactService(profile).log_many([raw_contact() for _ in range(3)])
+    conn = profile.store.conn
+    for trigger in ("insert", "delete", "update"):
+        conn.execute(f"DROP TRIGGER contact_count_{trigger}")
+    conn.execute("DROP TABLE contact_count")
+    conn.execute("DELETE FROM _migrations WHERE number = 2")
+    conn.execute("PRAGMA user_version = 1")
+    profile.close()
+    reopened = Profile(folder)
+    try:
+        assert reopened.store.schema_version() == 2
+        assert ContactService(reopened).count() == 3
+    finally:
+        reopened.close()
