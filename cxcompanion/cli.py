@@ -92,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
+        window_args = _window_only(args_list)
+        if window_args is not None:
+            return _open_app(window_args)
         args = build_parser().parse_args(args_list)
         if args.command is None:
             return _open_app(args)
@@ -106,6 +109,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         return 130
+
+
+def _window_only(args: list[str]) -> argparse.Namespace | None:
+    """The arguments of a plain start of the window, or None for anything else.
+
+    Opening the app is the common case and building the whole parser with every
+    subcommand costs a few milliseconds of start-up; anything unusual goes to argparse.
+    """
+    found = argparse.Namespace(profile=None, demo=False, command=None)
+    position = 0
+    while position < len(args):
+        arg = args[position]
+        if arg == "--demo":
+            found.demo = True
+        elif arg == "--profile" and position + 1 < len(args):
+            position += 1
+            found.profile = args[position]
+        elif arg.startswith("--profile=") and len(arg) > len("--profile="):
+            found.profile = arg.partition("=")[2]
+        else:
+            return None
+        position += 1
+    return found
 
 
 def _fail(message: str) -> int:

@@ -267,3 +267,21 @@ def test_python_dash_m_and_the_demo_profile(tmp_path):
     assert len({c["purpose"] for c in contacts}) > 20
     assert any(c["ideas"] for c in contacts) and any(c["cancel_intent"] for c in contacts)
     assert list(tmp_path.glob("cxcompanion-demo-*")) == []  # the demo profile is thrown away
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        ([], (None, False)),
+        (["--demo"], (None, True)),
+        (["--profile", "p"], ("p", False)),
+        (["--profile=p", "--demo"], ("p", True)),
+        (["--profile"], None),
+        (["contacts"], None),
+        (["--profile", "p", "log"], None),
+        (["--version"], None),
+    ],
+)
+def test_a_plain_start_of_the_window_skips_the_full_parser(argv, expected):
+    found = cli._window_only(argv)
+    assert (found if found is None else (found.profile, found.demo)) == expected

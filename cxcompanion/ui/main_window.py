@@ -62,8 +62,8 @@ class MainWindow(QMainWindow):
         right.setSpacing(0)
         self.stack = QStackedWidget(central)
         right.addWidget(self.stack, 1)
-        self.toast = Toast(central)
-        right.addWidget(self.toast)
+        self._right = right
+        self._toast: Toast | None = None
         row.addLayout(right, 1)
         self.setCentralWidget(central)
 
@@ -98,6 +98,14 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(setup)
             self.nav.setEnabled(False)
             self.identity_label.setText(self.tr("First run: tell us who you are"))
+
+    @property
+    def toast(self) -> Toast:
+        """The confirmation strip, made when first needed (start-up shows only the form)."""
+        if self._toast is None:
+            self._toast = Toast(self.centralWidget())
+            self._right.addWidget(self._toast)
+        return self._toast
 
     # -- pages ---------------------------------------------------------------------------
 
@@ -248,7 +256,7 @@ class MainWindow(QMainWindow):
 
     def _on_undo_activated(self) -> None:
         # Ctrl+Z belongs to a text field while one is being typed in.
-        if self.toast.can_undo:
+        if self._toast is not None and self._toast.can_undo:
             self.toast.undo()
 
     def _on_find_activated(self) -> None:

@@ -4,6 +4,8 @@
     _child.py contacts FOLDER TAG   log contacts forever, printing "saved <id>" after each
     _child.py draft FOLDER JSON     save one draft, print "draft", wait to be killed
     _child.py drafts FOLDER COUNT   save COUNT growing drafts, printing "draft <n>" after each
+    _child.py form FOLDER TAG       forever: save contact n's form as a draft ("draft <n>"),
+                                    then log it from the form ("saved <n> <id>")
 
 Each line is written only after the call that saved it has returned, so every line the parent
 reads names something that was committed.
@@ -91,6 +93,14 @@ def main(mode: str, folder: str, arg: str = "") -> None:
         service.save_draft(json.loads(arg))
         say("draft")
         wait_for_parent()
+    elif mode == "form":
+        number = 0
+        while True:
+            service.save_draft(contact(arg, number))
+            say(f"draft {number}")
+            saved = service.log(contact(arg, number), clear_draft=True)
+            say(f"saved {number} {saved.id}")
+            number += 1
     elif mode == "drafts":
         for number in range(1, int(arg) + 1):
             service.save_draft(growing_draft(number))

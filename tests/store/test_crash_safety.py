@@ -24,7 +24,7 @@ import pytest
 
 from cxcompanion.services.contacts import ContactService
 from cxcompanion.services.profile import Profile
-from tests.store._child import growing_draft
+from tests.store._child import contact, growing_draft
 
 pytestmark = [
     pytest.mark.slow,
@@ -34,8 +34,9 @@ pytestmark = [
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHILD = Path(__file__).with_name("_child.py")
 
-CONTACT_ROUNDS = 25
+CONTACT_ROUNDS = 40
 DRAFT_ROUNDS = 6
+FORM_ROUNDS = 12
 LINE_TIMEOUT = 30.0  # seconds; only reached if the child hangs or fails to start
 
 
@@ -259,3 +260,37 @@ def test_a_draft_typed_keystroke_by_keystroke_survives_sigkill(tmp_path, seed):
             found = service.load_draft()
             # The last draft reported, or the one after it if that committed unreported.
             assert found in (growing_draft(last), growing_draft(last + 1)), (context, found)
+
+
+def test_a_form_saved_as_a_contact_leaves_the_contact_or_the_draft_never_both(tmp_path, seed):
+    """The form's save clears its draft in the same transaction as the contact's insert."""
+    rng = random.Random(seed)
+    folder = tmp_path / "profile"
+    new_profile(folder)
+    for round_number in range(FORM_ROUNDS):
+        tag = f"f{round_number}"
+        wanted = rng.randint(1, 30)  # lines: "draft 0", "saved 0 <id>", "draft 1", ...
+        delay = rng.uniform(0, 0.003) if round_number % 2 else 0.0
+        context = f"seed {seed}, round {round_number}, after {wanted} lines, +{delay:.4f} s"
+        with child(tmp_path, "form", str(folder), tag) as running:
+            assert running.read_line() == "ready"
+            for _ in range(wanted):
+                running.read_line()
+            if delay:
+                time.sleep(delay)
+            running.kill()
+            saved = [line.split()[2] for line in running.lines if line.startswith("saved ")]
+        with reopened(folder) as service:
+            assert_sound(service, context)
+            logged = [
+                s.id
+                for n in range(len(saved) + 2)
+                for s in service.page(search=f"{tag}x{n} charged")
+            ]
+            # Contacts 0..m-1 of this round, in order; every one it reported among them.
+            assert logged[: len(saved)] == saved, context
+            assert len(logged) in (len(saved), len(saved) + 1), context
+            draft = service.load_draft()
+            # Either the next form is waiting as a draft, or the last save cleared it; a
+            # draft of a contact that was saved would be typed in, and saved, twice.
+            assert draft in (None, contact(tag, len(logged))), (context, draft)

@@ -27,9 +27,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 CHILD = Path(__file__).with_name("_child.py")
 
 EXPECTED_TABLES = {"contacts", "ideas", "drafts", "meta", "contacts_fts", "_migrations"}
-# Tables that are not records of the sync protocol: bookkeeping and the full-text index
-# (FTS5 keeps its shadow tables under the index's name).
 # Local bookkeeping, never synced: settings, the migration log and the live-contact count.
+# The full-text index (FTS5 keeps shadow tables under its name) is left out as well.
 NOT_RECORDS = {"meta", "_migrations", "contact_count"}
 ENVELOPE = ("id", "writer", "revision", "updated_at", "deleted")
 
