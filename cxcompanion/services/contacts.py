@@ -161,7 +161,20 @@ class ContactService:
     # -- drafts --------------------------------------------------------------------------
 
     def save_draft(self, body: dict[str, Any]) -> None:
-        self.drafts.save(body, writer=self._writer, updated_at=utc_iso(self.clock()))
+        """Keep what is being typed. Free text is masked like a saved contact's (principle 6);
+        the customer reference stays as typed, on this PC only, until the save hashes it."""
+        from cxcompanion.domain.redaction import mask_pii
+
+        masked = dict(body)
+        for key in ("detail", "notes"):
+            if isinstance(masked.get(key), str):
+                masked[key] = mask_pii(masked[key])
+        if isinstance(masked.get("ideas"), list):
+            masked["ideas"] = [
+                {**idea, "text": mask_pii(idea.get("text", ""))} if isinstance(idea, dict) else idea
+                for idea in masked["ideas"]
+            ]
+        self.drafts.save(masked, writer=self._writer, updated_at=utc_iso(self.clock()))
 
     def load_draft(self) -> dict[str, Any] | None:
         return self.drafts.load()

@@ -74,11 +74,17 @@ class Store:
             yield self.conn
             self.conn.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise _known_error(exc, self.path) from None
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
+
+    def _rollback(self) -> None:
+        # SQLite has already rolled back by itself after some errors (a full disk, for one);
+        # a second ROLLBACK would raise and hide the message the user needs.
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
 
     def meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

@@ -76,12 +76,10 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
-
 def _m002_contact_count(db: sqlite_utils.Database) -> None:
     """The number of live contacts, kept by triggers: the status bar never counts rows."""
     db.execute(
-        "CREATE TABLE contact_count "
-        "(id INTEGER PRIMARY KEY CHECK (id = 1), live INTEGER NOT NULL)"
+        "CREATE TABLE contact_count (id INTEGER PRIMARY KEY CHECK (id = 1), live INTEGER NOT NULL)"
     )
     db.execute(
         "INSERT INTO contact_count VALUES (1, (SELECT count(*) FROM contacts WHERE deleted = 0))"
@@ -124,5 +122,6 @@ def migrate(conn: sqlite3.Connection, current: int) -> None:
             conn.execute(f"PRAGMA user_version = {number}")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite may have rolled back already (disk full)
+                conn.execute("ROLLBACK")
             raise

@@ -280,8 +280,14 @@ class LogForm(QWidget):
 
     def _size_inputs(self) -> None:
         # Taller inputs than the platform default: easier to hit and to read after a shift.
-        for widget in (self.purpose, self.detail, self.customer, self.prior, self.outcome,
-                       self.cancel_reason):
+        for widget in (
+            self.purpose,
+            self.detail,
+            self.customer,
+            self.prior,
+            self.outcome,
+            self.cancel_reason,
+        ):
             widget.setMinimumHeight(30)
 
     def _connect_changes(self) -> None:

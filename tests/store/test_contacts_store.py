@@ -631,3 +631,19 @@ def test_a_version_1_database_gains_the_live_count_on_opening(tmp_path):
         assert ContactService(reopened).count() == 3
     finally:
         reopened.close()
+
+
+def test_a_draft_keeps_no_card_number_email_or_phone(svc, folder):
+    svc.save_draft(
+        {
+            "detail": "card 4111 1111 1111 1111",
+            "notes": "mail ana@example.com or call +44 20 7946 0958",
+            "ideas": [{"text": "text me at 07700 900123", "area": "other"}],
+            "customer_ref": "CUST-1",
+        }
+    )
+    draft = svc.load_draft()
+    assert draft["detail"] == "card [card]"
+    assert draft["notes"] == "mail [email] or call [phone]"
+    assert draft["ideas"][0]["text"] == "text me at [phone]"
+    assert draft["customer_ref"] == "CUST-1"  # hashed when the contact is saved

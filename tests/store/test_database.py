@@ -403,6 +403,21 @@ def test_a_failing_statement_rolls_back_the_earlier_ones(tmp_path):
         assert conn.execute("SELECT value FROM meta WHERE key = 'kept'").fetchone() == ("1",)
 
 
+def test_a_full_disk_is_reported_as_such_and_nothing_is_written(tmp_path):
+    path = tmp_path / DATABASE_NAME
+    with opened(path) as store:
+        pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
+        store.conn.execute(f"PRAGMA max_page_count = {pages + 2}")  # a disk that fills up
+        with pytest.raises(StoreError, match="is full"), store.transaction() as conn:
+            conn.execute("INSERT INTO meta (key, value) VALUES ('small', 'fits')")
+            conn.execute("INSERT INTO meta (key, value) VALUES ('big', ?)", ("x" * 100_000,))
+        assert not store.conn.in_transaction
+        assert store.meta("small") is None
+        store.conn.execute(f"PRAGMA max_page_count = {pages + 1000}")  # space freed again
+        store.set_meta({"after": "space was freed"})
+        assert store.meta("after") == "space was freed"
+
+
 def test_log_many_saves_all_or_none(profile, service):
     with pytest.raises(ValidationError):
         service.log_many([raw_contact(), raw_contact(), raw_contact(channel="pigeon")])
