@@ -356,7 +356,7 @@ class ContactsPage(QWidget):
     def _size_columns(self) -> None:
         metrics = self.table.fontMetrics()
         char = metrics.averageCharWidth()
-        padding = char * 3
+        padding = char * 2
         header = self.table.horizontalHeader()
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setHighlightSections(False)
@@ -379,7 +379,7 @@ class ContactsPage(QWidget):
             title = self.model.headerData(column, Qt.Orientation.Horizontal)
             widest = max(metrics.horizontalAdvance(t) for t in [*texts, title])
             header.resizeSection(column, widest + padding)
-        header.resizeSection(Column.PURPOSE, min(widest_purpose + padding, char * 30))
+        header.resizeSection(Column.PURPOSE, min(widest_purpose + padding, char * 24))
         header.resizeSection(Column.WHEN, self._when_width(other_years=False))
         self._fit_when_column()
         self.table.verticalHeader().setDefaultSectionSize(metrics.height() + 14)

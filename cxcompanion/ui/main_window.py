@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -80,10 +80,9 @@ class MainWindow(QMainWindow):
         self.compact_button.toggled.connect(self.set_compact)
         for label in (self.identity_label, self.count_label, self.role_label):
             label.setContentsMargins(8, 0, 8, 0)
-        self.statusBar().addWidget(self.identity_label, 1)
-        self.statusBar().addPermanentWidget(self.count_label)
-        self.statusBar().addPermanentWidget(self.role_label)
-        self.statusBar().addPermanentWidget(self.compact_button)
+        # The status bar is put in place right after the first paint: start-up shows the
+        # form first (making a QStatusBar costs as much as a fifth of the form).
+        QTimer.singleShot(0, self._install_status_bar)
         self._side = side
         self._full_geometry = None
         self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
@@ -98,6 +97,13 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(setup)
             self.nav.setEnabled(False)
             self.identity_label.setText(self.tr("First run: tell us who you are"))
+
+    def _install_status_bar(self) -> None:
+        bar = self.statusBar()
+        bar.addWidget(self.identity_label, 1)
+        bar.addPermanentWidget(self.count_label)
+        bar.addPermanentWidget(self.role_label)
+        bar.addPermanentWidget(self.compact_button)
 
     @property
     def toast(self) -> Toast:
