@@ -290,31 +290,13 @@ CONTACT_FIELDS = (
 
 
 def contact_record(contact: Contact) -> dict[str, Any]:
-    """A contact as plain data for JSON and CSV (ideas as a list of {text, area})."""
+    """A contact as plain data for JSON and CSV (ideas as a list of {id, text, area})."""
+    from cxcompanion.domain.records import contact_fields
+
     e = contact.envelope
-    return {
-        "id": contact.id,
-        "at": contact.at,
-        "agent": contact.agent,
-        "channel": contact.channel.value,
-        "purpose": contact.purpose,
-        "detail": contact.detail,
-        "outcome": contact.outcome.value,
-        "verdict": contact.verdict.value,
-        "prior_contacts": contact.prior_contacts,
-        "prior_channels": [c.value for c in contact.prior_channels],
-        "customer_hash": contact.customer_hash,
-        "cancel_intent": contact.cancel_intent,
-        "cancel_reason": contact.cancel_reason,
-        "stayed": contact.stayed,
-        "mood_start": contact.mood_start,
-        "mood_end": contact.mood_end,
-        "notes": contact.notes,
-        "ideas": [{"id": i.id, "text": i.text, "area": i.area} for i in contact.ideas],
-        "writer": e.writer,
-        "revision": e.revision,
-        "updated_at": e.updated_at,
-    }
+    record = {"id": contact.id, "agent": contact.agent, **contact_fields(contact)}
+    record.update(writer=e.writer, revision=e.revision, updated_at=e.updated_at)
+    return {field: record[field] for field in CONTACT_FIELDS}
 
 
 def _contacts(profile, args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Any
 
 from cxcompanion.domain.enums import Channel, Outcome, Verdict
 
@@ -97,6 +98,28 @@ class Contact:
     @property
     def deleted(self) -> bool:
         return self.envelope.deleted
+
+
+def contact_fields(contact: Contact) -> dict[str, Any]:
+    """A contact's content as plain data (codes, lists, None): for exports and the form."""
+    return {
+        "at": contact.at,
+        "channel": contact.channel.value,
+        "purpose": contact.purpose,
+        "detail": contact.detail,
+        "outcome": contact.outcome.value,
+        "verdict": contact.verdict.value,
+        "prior_contacts": contact.prior_contacts,
+        "prior_channels": [c.value for c in contact.prior_channels],
+        "customer_hash": contact.customer_hash,
+        "cancel_intent": contact.cancel_intent,
+        "cancel_reason": contact.cancel_reason,
+        "stayed": contact.stayed,
+        "mood_start": contact.mood_start,
+        "mood_end": contact.mood_end,
+        "notes": contact.notes,
+        "ideas": [{"id": i.id, "text": i.text, "area": i.area} for i in contact.ideas],
+    }
 
 
 def utc_iso(moment: datetime) -> str:

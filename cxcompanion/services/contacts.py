@@ -9,7 +9,14 @@ from functools import partial
 from typing import Any
 
 from cxcompanion.domain.ids import new_id
-from cxcompanion.domain.records import Contact, ContactInput, Envelope, Idea, utc_iso
+from cxcompanion.domain.records import (
+    Contact,
+    ContactInput,
+    Envelope,
+    Idea,
+    contact_fields,
+    utc_iso,
+)
 from cxcompanion.services.profile import Profile
 from cxcompanion.store.contacts import ContactStore, ContactSummary, Cursor
 from cxcompanion.store.drafts import DraftStore
@@ -67,12 +74,8 @@ class ContactService:
         """A new revision of a contact; its id, ideas' ids and time stay unless changed."""
         previous = self._existing(contact_id)
         typed = self.parse(raw)
-        envelope = replace(
-            previous.envelope,
-            writer=self._writer,
-            revision=previous.revision + 1,
-            updated_at=utc_iso(self.clock()),
-        )
+        stamp = utc_iso(self.clock())
+        envelope = _next_revision(previous.envelope, self._writer, stamp, deleted=False)
         contact = self._build(typed, envelope, previous=previous)
         self.contacts.replace(contact)
         return contact
@@ -81,13 +84,7 @@ class ContactService:
         """Tombstone a contact and its ideas: each gets deleted = 1 and a new revision."""
         previous = self._existing(contact_id)
         stamp = utc_iso(self.clock())
-        envelope = replace(
-            previous.envelope,
-            writer=self._writer,
-            revision=previous.revision + 1,
-            updated_at=stamp,
-            deleted=True,
-        )
+        envelope = _next_revision(previous.envelope, self._writer, stamp, deleted=True)
         ideas = tuple(
             replace(i, envelope=_next_revision(i.envelope, self._writer, stamp, deleted=True))
             for i in previous.ideas
@@ -103,13 +100,7 @@ class ContactService:
         if previous is None:
             raise NotFoundError(f"There is no contact {contact_id}.")
         stamp = utc_iso(self.clock())
-        envelope = replace(
-            previous.envelope,
-            writer=self._writer,
-            revision=previous.revision + 1,
-            updated_at=stamp,
-            deleted=False,
-        )
+        envelope = _next_revision(previous.envelope, self._writer, stamp, deleted=False)
         # Only the ideas deleted together with the contact come back, not those the agent
         # had removed by an earlier amend.
         tombstoned = self._deleted_ideas(contact_id, previous.envelope.updated_at)
@@ -138,25 +129,16 @@ class ContactService:
         return self.contacts.count(search)
 
     def to_raw(self, contact: Contact) -> dict[str, Any]:
-        """The form fields of a stored contact, for amending it (customer stays hashed)."""
-        return {
-            "at": contact.at,
-            "channel": contact.channel.value,
-            "purpose": contact.purpose,
-            "detail": contact.detail,
-            "outcome": contact.outcome.value,
-            "verdict": contact.verdict.value,
-            "prior_contacts": contact.prior_contacts,
-            "prior_channels": [c.value for c in contact.prior_channels],
-            "customer_ref": "",
-            "ideas": [{"id": i.id, "text": i.text, "area": i.area} for i in contact.ideas],
-            "cancel_intent": contact.cancel_intent,
-            "cancel_reason": contact.cancel_reason or "",
-            "stayed": contact.stayed,
-            "mood_start": contact.mood_start,
-            "mood_end": contact.mood_end,
-            "notes": contact.notes,
-        }
+        """The form fields of a stored contact, for amending it.
+
+        The customer reference is blank: only its hash is stored, and a blank reference
+        keeps that hash when the amended contact is saved.
+        """
+        raw = contact_fields(contact)
+        del raw["customer_hash"]
+        raw["customer_ref"] = ""
+        raw["cancel_reason"] = contact.cancel_reason or ""
+        return raw
 
     # -- drafts --------------------------------------------------------------------------
 
