@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import glob
 import os
 import sys
 from pathlib import Path
@@ -23,6 +22,8 @@ _LIBRARY_GLOBS = ("/usr/lib/*/{}", "/usr/lib/{}", "/usr/lib64/{}", "/lib/*/{}", 
 
 
 def _has_library(name: str) -> bool:
+    import glob
+
     return any(glob.glob(pattern.format(name)) for pattern in _LIBRARY_GLOBS)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -137,6 +137,7 @@ class MainWindow(QMainWindow):
 
     def _add_page(self, key: str, title: str, widget: QWidget | None, keys: str) -> None:
         item = QListWidgetItem(title)
+        item.setSizeHint(QSize(0, 38))
         item.setData(Qt.ItemDataRole.UserRole, key)
         item.setToolTip(f"{title}  ({keys})")
         self.nav.addItem(item)

@@ -9,7 +9,7 @@ light/dark palette less well.
 from __future__ import annotations
 
 from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QFrame, QLabel, QPushButton, QWidget
 
 ACCENT = "#2f6f8f"
 ACCENT_DARK = "#163848"
@@ -17,15 +17,6 @@ ERROR = "#9b3d12"
 BASE_POINT_SIZE = 10.5
 
 _SHEETS = {
-    "sidebar": (
-        "QWidget#sidebar { background: palette(alternate-base); "
-        "border-right: 1px solid palette(midlight); }"
-    ),
-    "nav": (
-        "QListWidget { border: none; background: transparent; outline: none; }"
-        "QListWidget::item { padding: 9px 10px; border-radius: 6px; margin: 1px 0; }"
-        f"QListWidget::item:selected {{ background: {ACCENT}; color: white; }}"
-    ),
     "primary": (
         f"QPushButton {{ background: {ACCENT}; color: white; border: 1px solid #275d78; "
         "border-radius: 4px; font-weight: 600; padding: 6px 16px; }"
@@ -50,6 +41,22 @@ def style(widget: QWidget, role: str) -> QWidget:
     widget.setObjectName(role)
     if role in _SHEETS:
         widget.setStyleSheet(_SHEETS[role])
+    elif role == "sidebar":
+        palette = widget.palette()
+        palette.setColor(QPalette.ColorRole.Window, palette.color(QPalette.ColorRole.AlternateBase))
+        widget.setPalette(palette)
+        widget.setAutoFillBackground(True)
+    elif role == "nav":
+        # Palette, not a style sheet: the selected page in the accent colour, roomy rows.
+        palette = widget.palette()
+        for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+            palette.setColor(group, QPalette.ColorRole.Highlight, QColor(ACCENT))
+            palette.setColor(group, QPalette.ColorRole.HighlightedText, QColor("white"))
+        palette.setColor(QPalette.ColorRole.Base, palette.color(QPalette.ColorRole.AlternateBase))
+        widget.setPalette(palette)
+        widget.setFrameShape(QFrame.Shape.NoFrame)
+        widget.setSpacing(2)
+        _font(widget, scale=11 / BASE_POINT_SIZE)
     elif role == "pageTitle":
         _font(widget, scale=17 / BASE_POINT_SIZE, weight=QFont.Weight.DemiBold)
     elif role == "brand":
