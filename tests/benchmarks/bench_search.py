@@ -124,7 +124,7 @@ def run(repeats: int = 20, *, show: bool = True) -> dict[str, Any]:
                 "SELECT count(*) FROM contacts_fts WHERE contacts_fts MATCH ?",
                 (fts_query(words["common"]),),
             ),
-            "count()": _plan(conn, "SELECT count(*) FROM contacts WHERE deleted = 0", ()),
+            "count()": _plan(conn, "SELECT live FROM contact_count", ()),
         }
     finally:
         profile.close()
