@@ -16,7 +16,14 @@ from cxcompanion.store.errors import StoreError, StoreNotWritableError
 
 
 class ProfileError(StoreError):
-    """A profile that cannot be used as asked; the message says how to fix it."""
+    """A profile that cannot be used as asked; the message says how to fix it.
+
+    `field` names the setting at fault (name, team, role, share), for a form to mark it.
+    """
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 class NotSetUpError(ProfileError):
@@ -99,14 +106,14 @@ class Profile:
         """First-run setup (also used to change it). Raises ProfileError with the reason."""
         name, team = name.strip(), team.strip()
         if not name:
-            raise ProfileError("Give your name as your team lead knows it.")
+            raise ProfileError("Give your name as your team lead knows it.", "name")
         if not team:
-            raise ProfileError("Give the name of your team.")
+            raise ProfileError("Give the name of your team.", "team")
         try:
             role_value = Role(role)
         except ValueError:
             raise ProfileError(
-                f"{role!r} is not a role; choose one of {', '.join(Role.codes())}."
+                f"{role!r} is not a role; choose one of {', '.join(Role.codes())}.", "role"
             ) from None
         share_value = ""
         if share:
@@ -114,7 +121,8 @@ class Profile:
             if not share_path.is_dir():
                 raise ProfileError(
                     f"The shared folder {share_path} does not exist or is not reachable; "
-                    "connect it first or leave it out to work locally."
+                    "connect it first or leave it out to work locally.",
+                    "share",
                 )
             share_value = str(share_path.resolve())
         self.store.set_meta(

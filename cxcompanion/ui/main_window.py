@@ -96,6 +96,7 @@ class MainWindow(QMainWindow):
             setup.setup_finished.connect(self._on_setup_finished)
             self.stack.addWidget(setup)
             self.nav.setEnabled(False)
+            self.compact_button.hide()  # nothing to keep on top before the form exists
             self.identity_label.setText(self.tr("First run: tell us who you are"))
 
     def _install_status_bar(self) -> None:
@@ -131,6 +132,7 @@ class MainWindow(QMainWindow):
         ):
             QShortcut(QKeySequence(keys), self).activated.connect(slot)
         self.nav.setEnabled(True)
+        self.compact_button.show()
         self.nav.setCurrentRow(0)
         self._refresh_status()
         self.log_form.channel.setFocus()

@@ -59,12 +59,26 @@ class SetupPage(QWidget):
         share_row = QHBoxLayout()
         share_row.addWidget(self.share, 1)
         share_row.addWidget(browse)
-        form.addRow(self.tr("Your name"), self.name)
-        form.addRow(self.tr("Team"), self.team)
-        form.addRow(self.tr("Role"), self.role)
-        form.addRow(self.tr("Shared folder"), share_row)
+        self.errors: dict[str, ErrorLabel] = {}
+        for key, label, field in (
+            ("name", self.tr("Your name"), self.name),
+            ("team", self.tr("Team"), self.team),
+            ("role", self.tr("Role"), self.role),
+            ("share", self.tr("Shared folder"), share_row),
+        ):
+            box = QVBoxLayout()
+            box.setSpacing(4)
+            if isinstance(field, QWidget):
+                box.addWidget(field)
+            else:
+                box.addLayout(field)
+            self.errors[key] = ErrorLabel()
+            box.addWidget(self.errors[key])
+            form.addRow(label, box)
+        for line in (self.name, self.team, self.share):
+            line.setMinimumHeight(30)
         outer.addLayout(form)
-        self.error = ErrorLabel()
+        self.error = ErrorLabel()  # a problem that belongs to no single field
         outer.addWidget(self.error)
         self.start = QPushButton(self.tr("Start"))
         style(self.start, "primary")
@@ -77,12 +91,16 @@ class SetupPage(QWidget):
         outer.addStretch(1)
 
     def finish(self) -> bool:
+        for label in (*self.errors.values(), self.error):
+            label.show_error(None)
         try:
             self.profile.set_up(
                 self.name.text(), self.team.text(), self.role.value(), self.share.text().strip()
             )
         except ProfileError as exc:
-            self.error.show_error(str(exc))
+            self.errors.get(exc.field or "", self.error).show_error(str(exc))
+            focus = {"name": self.name, "team": self.team, "share": self.share}
+            focus.get(exc.field or "", self.name).setFocus()
             return False
         self.setup_finished.emit()
         return True

@@ -210,12 +210,14 @@ def test_first_run_setup_then_the_log_form(qtbot, tmp_path):
     qtbot.addWidget(win)
     setup = win.stack.currentWidget()
     assert setup.finish() is False  # no name
-    assert "name" in setup.error.text()
+    assert "name" in setup.errors["name"].text()
+    assert setup.errors["name"].isVisibleTo(setup)
     setup.name.setText("Ben")
     setup.team.setText("South")
     setup.share.setText(str(tmp_path / "missing-share"))
     assert setup.finish() is False
-    assert "does not exist" in setup.error.text()
+    assert "does not exist" in setup.errors["share"].text()
+    assert not setup.errors["name"].isVisibleTo(setup)
     setup.share.setText(str(tmp_path))
     assert setup.finish() is True
     assert win.log_form is not None
