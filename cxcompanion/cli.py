@@ -83,6 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
     log.add_argument("--notes", default="")
     log.add_argument("--at", metavar="ISO-8601", help="when it happened (default: now)")
 
+    feedback = commands.add_parser("feedback", help="your quality feedback (never timed)")
+    feedback.add_argument("--weeks", default="12", metavar="N", help="period (default 12)")
+    feedback.add_argument("--format", default="text", metavar="text|json")
+
     contacts = commands.add_parser("contacts", help="list or search your contacts")
     contacts.add_argument("--search", default="", metavar="TEXT")
     contacts.add_argument("--format", default="table", metavar="table|csv|jsonl|json")
@@ -187,14 +191,24 @@ def _open_profile(args: argparse.Namespace):
 
 def _run(args: argparse.Namespace) -> int:
     fmt = getattr(args, "format", None)
-    allowed = {"taxonomy": ("table", "json"), "contacts": ("table", "csv", "jsonl", "json")}
+    allowed = {
+        "taxonomy": ("table", "json"),
+        "contacts": ("table", "csv", "jsonl", "json"),
+        "feedback": ("text", "json"),
+    }
     if fmt is not None and fmt not in allowed[args.command]:
         raise UserError(
             f"--format {fmt!r} is not available; choose one of {', '.join(allowed[args.command])}"
         )
     profile = _open_profile(args)
     try:
-        handler = {"init": _init, "taxonomy": _taxonomy, "log": _log, "contacts": _contacts}
+        handler = {
+            "init": _init,
+            "taxonomy": _taxonomy,
+            "log": _log,
+            "contacts": _contacts,
+            "feedback": _feedback,
+        }
         return handler[args.command](profile, args)
     finally:
         profile.close()
@@ -261,6 +275,31 @@ def _log(profile, args: argparse.Namespace) -> int:
     }
     contact = ContactService(profile).log(raw)
     print(contact.id)
+    return 0
+
+
+def _feedback(profile, args: argparse.Namespace) -> int:
+    import json
+
+    from cxcompanion.services.feedback import MAX_WEEKS, FeedbackService
+
+    try:
+        weeks = int(args.weeks)
+    except ValueError:
+        weeks = 0
+    if not 1 <= weeks <= MAX_WEEKS:
+        raise UserError(f"--weeks: {args.weeks!r} is not a number of weeks from 1 to {MAX_WEEKS}")
+    profile.identity  # noqa: B018  (raises NotSetUpError with the fix)
+    feedback = FeedbackService(profile).compute(weeks)
+    if args.format == "json":
+        from cxcompanion.domain.metrics import to_json
+
+        data = to_json(feedback, profile.taxonomy.purpose_display)
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    from cxcompanion.domain.metric_texts import feedback_text
+
+    print(feedback_text(feedback, profile.taxonomy))
     return 0
 
 

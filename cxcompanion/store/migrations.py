@@ -98,7 +98,21 @@ def _m002_contact_count(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m001_initial, _m002_contact_count]
+def _m003_repeat_index(db: sqlite_utils.Database) -> None:
+    """Repeat detection looks up a customer's contacts about a purpose within a time window."""
+    db.execute("DROP INDEX contacts_by_customer")
+    db.execute(
+        "CREATE INDEX contacts_by_customer ON contacts (customer_hash, purpose, at) "
+        "WHERE customer_hash IS NOT NULL AND deleted = 0"
+    )
+    db.execute("CREATE INDEX contacts_by_agent ON contacts (agent, deleted, at)")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _m001_initial,
+    _m002_contact_count,
+    _m003_repeat_index,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
