@@ -127,4 +127,5 @@ def feedback_text(feedback: Feedback, taxonomy: Taxonomy) -> str:
 
 def _purpose_line(item, taxonomy: Taxonomy) -> str:
     r = item.rate
-    return f"  {taxonomy.purpose_display(item.purpose):48} {r.value:.0%}  ({r.low:.0%}–{r.high:.0%} · n={r.n})"
+    label = taxonomy.purpose_display(item.purpose)
+    return f"  {label:48} {r.value:.0%}  ({r.low:.0%}–{r.high:.0%} · n={r.n})"
