@@ -75,18 +75,30 @@ def test_no_export_key_speaks_of_duration(demo_profile, capsys):
     assert cli.main(["--profile", folder, "taxonomy", "--format", "json"]) == 0
     taxonomy = capsys.readouterr().out
     assert not STOPWATCH.search(taxonomy)
+    # My feedback, as JSON and as text: every key and every word
+    assert cli.main(["--profile", folder, "feedback", "--weeks", "26", "--format", "json"]) == 0
+    feedback = json.loads(capsys.readouterr().out)
+    keys = set(feedback) | set(feedback["metrics"]) | set(feedback["period"])
+    keys |= {k for week in feedback["weekly"] for k in week}
+    assert "fcr" in keys and [k for k in keys if STOPWATCH.search(k)] == []
+    assert cli.main(["--profile", folder, "feedback"]) == 0
+    assert not STOPWATCH.search(capsys.readouterr().out)
 
 
 def test_no_label_in_the_window_speaks_of_duration(qtbot, demo_profile):
     from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
     from PySide6.QtWidgets import QAbstractItemView, QWidget
 
-    from cxcompanion.ui.main_window import PAGE_CONTACTS, MainWindow
+    from cxcompanion.ui.main_window import PAGE_CONTACTS, PAGE_FEEDBACK, MainWindow
 
     window = MainWindow(demo_profile)
     qtbot.addWidget(window)
     window.show()
     window.show_page(PAGE_CONTACTS)
+    with qtbot.waitSignal(window._page(PAGE_FEEDBACK).feedback_loaded, timeout=15000):
+        window.show_page(PAGE_FEEDBACK)
+    for tile in window.feedback_page.tiles.values():
+        tile.help_button.setChecked(True)  # the explanations are labels too
     window.log_form.ideas.add_idea("x")
     window.log_form.cancel.setChecked(True)
     texts = []

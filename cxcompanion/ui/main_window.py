@@ -25,6 +25,7 @@ from cxcompanion.ui.toast import Toast
 
 PAGE_LOG = "log"
 PAGE_CONTACTS = "contacts"
+PAGE_FEEDBACK = "feedback"
 
 
 class MainWindow(QMainWindow):
@@ -37,6 +38,7 @@ class MainWindow(QMainWindow):
         self.service = ContactService(profile)
         self.log_form: LogForm | None = None
         self.contacts_page = None
+        self.feedback_page = None
         self._pages: dict[str, QWidget] = {}
 
         central = QWidget(self)
@@ -124,6 +126,7 @@ class MainWindow(QMainWindow):
         self._add_page(PAGE_LOG, self.tr("Log contact"), self.log_form, "Ctrl+1")
         # My contacts is built when first shown: start-up only pays for the log form.
         self._add_page(PAGE_CONTACTS, self.tr("My contacts"), None, "Ctrl+2")
+        self._add_page(PAGE_FEEDBACK, self.tr("My feedback"), None, "Ctrl+3")
         for keys, slot in (
             ("Ctrl+N", self.new_contact),
             ("Ctrl+Shift+T", self.compact_button.toggle),
@@ -163,6 +166,13 @@ class MainWindow(QMainWindow):
             page.open_requested.connect(self._on_contacts_open_requested)
             page.contact_deleted.connect(self._on_contacts_contact_deleted)
             self.contacts_page = page
+            self._pages[key] = page
+            self.stack.addWidget(page)
+        if key not in self._pages and key == PAGE_FEEDBACK:
+            from cxcompanion.ui.feedback_page import FeedbackPage
+
+            page = FeedbackPage(self.profile)
+            self.feedback_page = page
             self._pages[key] = page
             self.stack.addWidget(page)
         return self._pages[key]
@@ -219,7 +229,7 @@ class MainWindow(QMainWindow):
         key = self.nav.item(row).data(Qt.ItemDataRole.UserRole)
         page = self._page(key)
         self.stack.setCurrentWidget(page)
-        if key == PAGE_CONTACTS:
+        if key in (PAGE_CONTACTS, PAGE_FEEDBACK):
             page.reload()
 
     def _on_log_form_contact_saved(self, contact_id: str) -> None:

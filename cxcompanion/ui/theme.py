@@ -23,6 +23,10 @@ _SHEETS = {
         f"QPushButton:focus {{ border: 2px solid {ACCENT_DARK}; }}"
         "QPushButton:disabled { background: palette(mid); }"
     ),
+    "tile": (
+        "QFrame#tile { background: palette(base); border: 1px solid palette(midlight); "
+        "border-radius: 8px; }"
+    ),
     "toast": (
         "QFrame#toast { background: #e7f0f4; border-top: 1px solid #b9d0da; }"
         f"QFrame#toast QLabel {{ color: {ACCENT_DARK}; }}"
@@ -63,6 +67,16 @@ def style(widget: QWidget, role: str) -> QWidget:
         _font(widget, scale=13 / BASE_POINT_SIZE, weight=QFont.Weight.Bold)
         _colour(widget, QColor(ACCENT))
         widget.setContentsMargins(6, 2, 6, 14)
+    elif role == "tileTitle":
+        _font(widget, weight=QFont.Weight.DemiBold)
+    elif role == "tileValue":
+        _font(widget, scale=24 / BASE_POINT_SIZE, weight=QFont.Weight.DemiBold)
+        _colour(widget, QColor(ACCENT_DARK))
+    elif role == "tileNote":
+        _font(widget, scale=12 / BASE_POINT_SIZE)
+        _colour(widget, widget.palette().color(QPalette.ColorRole.PlaceholderText))
+    elif role == "sectionTitle":
+        _font(widget, scale=13 / BASE_POINT_SIZE, weight=QFont.Weight.DemiBold)
     elif role == "fieldLabel":
         _font(widget, weight=QFont.Weight.DemiBold)
         widget.setContentsMargins(0, 5, 0, 0)

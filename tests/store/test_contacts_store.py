@@ -19,6 +19,7 @@ from cxcompanion.services.profile import Profile
 from cxcompanion.store.contacts import iter_contacts
 from cxcompanion.store.database import DATABASE_NAME
 from cxcompanion.store.errors import NotFoundError
+from cxcompanion.store.migrations import SCHEMA_VERSION
 from tests.conftest import raw_contact
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
@@ -622,12 +623,15 @@ def test_a_version_1_database_gains_the_live_count_on_opening(tmp_path):
     for trigger in ("insert", "delete", "update"):
         conn.execute(f"DROP TRIGGER contact_count_{trigger}")
     conn.execute("DROP TABLE contact_count")
-    conn.execute("DELETE FROM _migrations WHERE number = 2")
+    conn.execute("DROP INDEX contacts_by_agent")  # and migration 3's indexes
+    conn.execute("DROP INDEX contacts_by_customer")
+    conn.execute("CREATE INDEX contacts_by_customer ON contacts (customer_hash, purpose)")
+    conn.execute("DELETE FROM _migrations WHERE number >= 2")
     conn.execute("PRAGMA user_version = 1")
     profile.close()
     reopened = Profile(folder)
     try:
-        assert reopened.store.schema_version() == 2
+        assert reopened.store.schema_version() == SCHEMA_VERSION
         assert ContactService(reopened).count() == 3
     finally:
         reopened.close()
