@@ -6,6 +6,8 @@ made with pyqtgraph, imported when the page first has something to draw.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -40,11 +42,14 @@ TILE_KEYS = (
 TILE_COLUMNS = 4
 
 
-def compute_in_worker(folder: Path, weeks: int) -> Feedback:
+def compute_in_worker(
+    folder: Path, weeks: int, clock: Callable[[], datetime] | None = None
+) -> Feedback:
     """Runs on a pool thread: its own connection to the profile's database."""
     profile = Profile(folder)
     try:
-        return FeedbackService(profile).compute(weeks)
+        service = FeedbackService(profile) if clock is None else FeedbackService(profile, clock)
+        return service.compute(weeks)
     finally:
         profile.close()
 
@@ -52,9 +57,16 @@ def compute_in_worker(folder: Path, weeks: int) -> Feedback:
 class FeedbackPage(QWidget):
     feedback_loaded = Signal()
 
-    def __init__(self, profile: Profile, parent: QWidget | None = None):
+    def __init__(
+        self,
+        profile: Profile,
+        parent: QWidget | None = None,
+        *,
+        clock: Callable[[], datetime] | None = None,
+    ):
         super().__init__(parent)
         self.profile = profile
+        self.clock = clock  # None: now (a fixed clock serves tests and benchmarks)
         self.taxonomy = profile.taxonomy
         self.weeks = 12
         self.feedback: Feedback | None = None
@@ -171,10 +183,10 @@ class FeedbackPage(QWidget):
         """Compute the current period again, in a worker; the page keeps what it shows."""
         self._generation += 1
         generation = self._generation
-        folder, weeks = self.profile.folder, self.weeks
+        folder, weeks, clock = self.profile.folder, self.weeks, self.clock
         self.subtitle.setText(self.tr("Updating…") if self.feedback else self.tr("Loading…"))
         job = run_in_background(
-            lambda: compute_in_worker(folder, weeks),
+            lambda: compute_in_worker(folder, weeks, clock),
             lambda result: self._on_job_finished(generation, result),
             lambda message: self._on_job_failed(generation, message),
         )
