@@ -79,6 +79,9 @@ def value_text(key: str, metric: Rate | Score | int | None) -> str:
     if metric is None:
         return EMPTY.get(key, "nothing yet")
     if metric.value is None:
+        if key == "save_rate" and isinstance(metric, Rate) and metric.n:
+            # Too few for a rate, but how many stayed is worth knowing: a count, not a rate.
+            return f"{metric.successes} of {metric.n} stayed"
         return "not enough answers yet" if key in ("csat", "nps") else "not enough contacts yet"
     if isinstance(metric, Score):
         return f"{metric.value:+.0f}"
@@ -93,6 +96,8 @@ def detail_text(key: str, metric: Rate | Score | int | None) -> str:
         return f"n={metric.n} (a rate needs {MIN_SAMPLE})"
     if isinstance(metric, Score):
         return f"{metric.low:+.0f} to {metric.high:+.0f} · n={metric.n}"
+    if key == "save_rate":
+        return f"{metric.successes} of {metric.n} stayed · {metric.low:.0%}–{metric.high:.0%}"
     return f"{metric.low:.0%}–{metric.high:.0%} · n={metric.n}"
 
 

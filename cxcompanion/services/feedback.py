@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta, timezone
 from cxcompanion.domain.metrics import DEFAULT_REPEAT_WINDOW_DAYS, Feedback, Period, build_feedback
 from cxcompanion.domain.records import utc_iso
 from cxcompanion.services.profile import Profile
-from cxcompanion.store.metrics_queries import purpose_counts, weekly_counts
+from cxcompanion.store.metrics_queries import metrics_counts
 
 PERIOD_CHOICES = (4, 12, 26)
 MAX_WEEKS = 260
@@ -57,8 +57,7 @@ class FeedbackService:
         settled = utc_iso(now - timedelta(days=window))
         agent = self.profile.identity.name
         store = self.profile.store
-        weekly = weekly_counts(
+        weekly, purposes = metrics_counts(
             store, agent=agent, start=start, end=period.end, settled=settled, window_days=window
         )
-        purposes = purpose_counts(store, agent=agent, start=start, end=period.end)
         return build_feedback(period, weekly, purposes)

@@ -13,39 +13,40 @@ from cxcompanion.store.database import Store
 _ASKED = "verdict IN ('yes', 'no', 'unsure')"
 # Sums are wrapped in coalesce(): a comparison with a missing value (no mood recorded, no
 # answer to "stayed?") is NULL, and a week of only NULLs would sum to NULL, not 0.
+#
 # A repeat is the same pseudonymised customer about the same purpose, on any channel and
-# with any agent whose records this store holds, within the window (index contacts_by_customer).
-# INDEXED BY: without statistics the planner prefers the time index for the window's range
-# and scans every contact of the window per contact (seconds at 50,000 contacts).
-_NEIGHBOUR = (
-    "SELECT 1 FROM contacts o INDEXED BY contacts_by_customer "
-    "WHERE o.customer_hash = c.customer_hash "
-    "AND o.purpose = c.purpose AND o.deleted = 0 AND o.id <> c.id "
-)
-_EARLIER = (
-    _NEIGHBOUR + "AND o.at >= strftime('%Y-%m-%dT%H:%M:%SZ', c.at, :window_back) "
-    "AND (o.at < c.at OR (o.at = c.at AND o.id < c.id))"
-)
-_LATER = (
-    _NEIGHBOUR + "AND o.at <= strftime('%Y-%m-%dT%H:%M:%SZ', c.at, :window_ahead) "
-    "AND (o.at > c.at OR (o.at = c.at AND o.id > c.id))"
-)
+# with any agent whose records this store holds, within the window. The probes read only
+# the customer index (customer_hash, purpose, at, and the rowid it carries): INDEXED BY
+# because without statistics the planner prefers the time index and scans every contact of
+# the window per contact. Two contacts in the same second are each other's earlier and later
+# contact, so the result never depends on the order they were stored in.
+_NEIGHBOURS = """
+    CASE WHEN c.customer_hash IS NULL THEN 0 ELSE (
+        SELECT coalesce(max(o.at <= c.at), 0) + 2 * coalesce(max(o.at >= c.at), 0)
+        FROM contacts o INDEXED BY contacts_by_customer
+        WHERE o.customer_hash = c.customer_hash AND o.purpose = c.purpose AND o.deleted = 0
+          AND o.at >= strftime('%Y-%m-%dT%H:%M:%SZ', c.at, :window_back)
+          AND o.at <= strftime('%Y-%m-%dT%H:%M:%SZ', c.at, :window_ahead)
+          AND o.rowid <> c.rowid
+    ) END"""
 
-WEEKLY_SQL = f"""
-WITH c AS (
-    SELECT id, at, verdict, prior_contacts, customer_hash, purpose, cancel_intent, stayed,
+# One probe per contact finds both: 1 = an earlier contact within the window, 2 = a later one.
+# The period's contacts are read once (MATERIALIZED) and counted twice: per week and per
+# purpose, tagged in the first column.
+METRICS_SQL = f"""
+WITH n AS MATERIALIZED (
+    SELECT verdict, prior_contacts, customer_hash, purpose, cancel_intent, stayed,
            mood_start, mood_end,
            date(at, 'localtime', 'weekday 0', '-6 days') AS week,
-           at <= :settled AS settled
-    FROM contacts
+           at <= :settled AS settled,
+           {_NEIGHBOURS} AS neighbours,
+           (SELECT count(*) FROM ideas i WHERE i.contact_id = c.id AND i.deleted = 0) AS ideas
+    FROM contacts c
     WHERE deleted = 0 AND agent = :agent AND at >= :start AND at <= :end
-), f AS MATERIALIZED (
-    SELECT *,
-           customer_hash IS NOT NULL AND EXISTS ({_EARLIER}) AS earlier,
-           customer_hash IS NOT NULL AND settled AND EXISTS ({_LATER}) AS later
-    FROM c
+), f AS (
+    SELECT *, neighbours & 1 AS earlier, settled AND neighbours & 2 AS later FROM n
 )
-SELECT week,
+SELECT 'week', week,
        count(*),
        coalesce(sum({_ASKED}), 0),
        coalesce(sum(verdict = 'yes'), 0),
@@ -58,29 +59,21 @@ SELECT week,
        coalesce(sum(mood_end > mood_start), 0),
        coalesce(sum(cancel_intent), 0),
        coalesce(sum(cancel_intent AND stayed = 1), 0),
-       coalesce(sum(NOT settled), 0)
-FROM f GROUP BY week ORDER BY week
-"""
-
-IDEAS_SQL = """
-SELECT date(c.at, 'localtime', 'weekday 0', '-6 days') AS week, count(*)
-FROM ideas i JOIN contacts c ON c.id = i.contact_id
-WHERE i.deleted = 0 AND c.deleted = 0 AND c.agent = :agent AND c.at >= :start AND c.at <= :end
-GROUP BY week
-"""
-
-PURPOSE_SQL = f"""
-SELECT purpose, coalesce(sum({_ASKED}), 0), coalesce(sum(verdict = 'yes'), 0)
-FROM contacts
-WHERE deleted = 0 AND agent = :agent AND at >= :start AND at <= :end
-GROUP BY purpose
+       coalesce(sum(NOT settled), 0),
+       coalesce(sum(ideas), 0)
+FROM f GROUP BY week
+UNION ALL
+SELECT 'purpose', purpose, coalesce(sum({_ASKED}), 0), coalesce(sum(verdict = 'yes'), 0),
+       0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+FROM n GROUP BY purpose
 """
 
 
-def weekly_counts(
+def metrics_counts(
     store: Store, *, agent: str, start: str, end: str, settled: str, window_days: int
-) -> list[WeekCounts]:
-    """Counts per local ISO week (Monday's date as key) of the agent's contacts in [start, end].
+) -> tuple[list[WeekCounts], list[PurposeCounts]]:
+    """Counts per local ISO week (Monday's date as key) and per purpose of the agent's
+    contacts in [start, end], in one statement.
 
     `settled` is the moment before which a contact's repeat window has passed; younger
     contacts are pending for first-contact resolution and the repeat rate.
@@ -93,13 +86,12 @@ def weekly_counts(
         "window_back": f"-{window_days} days",
         "window_ahead": f"+{window_days} days",
     }
-    ideas = dict(store.conn.execute(IDEAS_SQL, params).fetchall())
-    return [
-        WeekCounts(row[0], *row[1:], ideas=ideas.get(row[0], 0))
-        for row in store.conn.execute(WEEKLY_SQL, params)
-    ]
-
-
-def purpose_counts(store: Store, *, agent: str, start: str, end: str) -> list[PurposeCounts]:
-    params = {"agent": agent, "start": start, "end": end}
-    return [PurposeCounts(*row) for row in store.conn.execute(PURPOSE_SQL, params)]
+    weeks: list[WeekCounts] = []
+    purposes: list[PurposeCounts] = []
+    for row in store.conn.execute(METRICS_SQL, params):
+        if row[0] == "week":
+            weeks.append(WeekCounts(row[1], *row[2:14], ideas=row[14]))
+        else:
+            purposes.append(PurposeCounts(row[1], row[2], row[3]))
+    weeks.sort(key=lambda w: w.week)
+    return weeks, purposes

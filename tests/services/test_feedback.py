@@ -216,3 +216,12 @@ def test_feedback_text_and_bad_weeks(profile, capsys):
         assert err.count("\n") == 1 and "--weeks" in err and "1 to 260" in err
     assert cli.main(["--profile", folder, "feedback", "--format", "csv"]) == 1
     assert "text, json" in capsys.readouterr().err
+
+
+def test_cancellation_conversations_show_how_many_stayed(feedback):
+    from cxcompanion.domain.metric_texts import detail_text, value_text
+
+    # 2 customers wanted to cancel (A9 stayed, A10 left): too few for a rate, not for a count
+    save = feedback.rates["save_rate"]
+    assert value_text("save_rate", save) == "1 of 2 stayed"
+    assert detail_text("save_rate", save) == "n=2 (a rate needs 10)"
