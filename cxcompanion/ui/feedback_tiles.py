@@ -18,7 +18,7 @@ class MetricTile(QFrame):
         self.setMinimumWidth(200)
         # Room for a two-line title, the value and its interval: word-wrapped labels inside a
         # scroll area do not reliably ask for the height they need.
-        self.setMinimumHeight(136)
+        self.setMinimumHeight(122)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 10, 14, 12)
         layout.setSpacing(2)
