@@ -108,10 +108,78 @@ def _m003_repeat_index(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX contacts_by_agent ON contacts (agent, deleted, at)")
 
 
+_CONTACT_BODY = ", ".join(
+    f"'{column}', NEW.{column}"
+    for column in (
+        "agent", "at", "channel", "purpose", "detail", "outcome", "verdict", "prior_contacts",
+        "prior_channels", "customer_hash", "cancel_intent", "cancel_reason", "stayed",
+        "mood_start", "mood_end", "notes",
+    )
+)  # fmt: skip
+_IDEA_BODY = "'contact_id', NEW.contact_id, 'text', NEW.text, 'area', NEW.area"
+
+
+def _outbox_trigger(table: str, record_type: str, body: str, event: str) -> str:
+    when = "NEW.writer = (SELECT value FROM meta WHERE key = 'device_id')"
+    if event == "UPDATE":
+        when += " AND NEW.revision <> OLD.revision"
+    return (
+        f"CREATE TRIGGER outbox_{table}_{event.lower()} AFTER {event} ON {table} "
+        f"WHEN {when} BEGIN "
+        "INSERT INTO outbox (record_type, record_id, revision, payload) VALUES ("
+        f"'{record_type}', NEW.id, NEW.revision, json_object("
+        f"'id', NEW.id, 'type', '{record_type}', 'writer', NEW.writer, "
+        "'revision', NEW.revision, 'updated_at', NEW.updated_at, "
+        "'deleted', json(CASE WHEN NEW.deleted THEN 'true' ELSE 'false' END), "
+        f"'body', json_object({body}))); END"
+    )
+
+
+def _m004_outbox(db: sqlite_utils.Database) -> None:
+    """Every new revision of a record this installation writes waits here to be published.
+
+    Triggers fill it in the same transaction as the change itself, with a snapshot of the
+    record, so nothing written can miss the share and a re-published segment (after a
+    crash) has exactly the same bytes. `seq` is this writer's record sequence number:
+    AUTOINCREMENT never reuses one, and a rolled-back change takes its number back with it,
+    so the numbers stay contiguous. Records written by other installations (imported by
+    sync) are not this writer's to publish.
+    """
+    db.execute(
+        "CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, "
+        "record_type TEXT NOT NULL, record_id TEXT NOT NULL, revision INTEGER NOT NULL, "
+        "payload TEXT NOT NULL, segment TEXT)"
+    )
+    db.execute("CREATE INDEX outbox_waiting ON outbox (seq) WHERE segment IS NULL")
+    for event in ("INSERT", "UPDATE"):
+        db.execute(_outbox_trigger("contacts", "contact", _CONTACT_BODY, event))
+        db.execute(_outbox_trigger("ideas", "idea", _IDEA_BODY, event))
+    # What existed before the outbox (an earlier version's contacts) waits to be published too.
+    db.execute(
+        "INSERT INTO outbox (record_type, record_id, revision, payload) "
+        "SELECT 'contact', id, revision, json_object('id', id, 'type', 'contact', "
+        "'writer', writer, 'revision', revision, 'updated_at', updated_at, "
+        "'deleted', json(CASE WHEN deleted THEN 'true' ELSE 'false' END), 'body', "
+        "json_object(" + _CONTACT_BODY.replace("NEW.", "") + ")) "
+        "FROM contacts WHERE writer = (SELECT value FROM meta WHERE key = 'device_id') "
+        "ORDER BY rowid"
+    )
+    db.execute(
+        "INSERT INTO outbox (record_type, record_id, revision, payload) "
+        "SELECT 'idea', id, revision, json_object('id', id, 'type', 'idea', "
+        "'writer', writer, 'revision', revision, 'updated_at', updated_at, "
+        "'deleted', json(CASE WHEN deleted THEN 'true' ELSE 'false' END), 'body', "
+        "json_object(" + _IDEA_BODY.replace("NEW.", "") + ")) "
+        "FROM ideas WHERE writer = (SELECT value FROM meta WHERE key = 'device_id') "
+        "ORDER BY rowid"
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_initial,
     _m002_contact_count,
     _m003_repeat_index,
+    _m004_outbox,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

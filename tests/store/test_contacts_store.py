@@ -626,6 +626,9 @@ def test_a_version_1_database_gains_the_live_count_on_opening(tmp_path):
     conn.execute("DROP INDEX contacts_by_agent")  # and migration 3's indexes
     conn.execute("DROP INDEX contacts_by_customer")
     conn.execute("CREATE INDEX contacts_by_customer ON contacts (customer_hash, purpose)")
+    for trigger in ("contacts_insert", "contacts_update", "ideas_insert", "ideas_update"):
+        conn.execute(f"DROP TRIGGER outbox_{trigger}")  # and migration 4's outbox
+    conn.execute("DROP TABLE outbox")
     conn.execute("DELETE FROM _migrations WHERE number >= 2")
     conn.execute("PRAGMA user_version = 1")
     profile.close()
@@ -633,6 +636,9 @@ def test_a_version_1_database_gains_the_live_count_on_opening(tmp_path):
     try:
         assert reopened.store.schema_version() == SCHEMA_VERSION
         assert ContactService(reopened).count() == 3
+        # the contacts made before the outbox existed wait to be published
+        queued = reopened.store.conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
+        assert queued == 3
     finally:
         reopened.close()
 

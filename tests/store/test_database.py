@@ -27,9 +27,10 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 CHILD = Path(__file__).with_name("_child.py")
 
 EXPECTED_TABLES = {"contacts", "ideas", "drafts", "meta", "contacts_fts", "_migrations"}
-# Local bookkeeping, never synced: settings, the migration log and the live-contact count.
+# Local bookkeeping, never synced as such: settings, the migration log, the live-contact
+# count and the outbox (a queue of snapshots of records).
 # The full-text index (FTS5 keeps shadow tables under its name) is left out as well.
-NOT_RECORDS = {"meta", "_migrations", "contact_count"}
+NOT_RECORDS = {"meta", "_migrations", "contact_count", "outbox"}  # outbox: queue, not records
 ENVELOPE = ("id", "writer", "revision", "updated_at", "deleted")
 
 
