@@ -1,0 +1,42 @@
+"""The outbox: this installation's changes waiting to be published (filled by triggers)."""
+
+from __future__ import annotations
+
+from cxcompanion.store.database import Store
+
+
+class Outbox:
+    def __init__(self, store: Store):
+        self.store = store
+
+    def waiting(self, limit: int) -> list[tuple[int, str]]:
+        """The oldest unpublished (seq, payload JSON) rows, a contiguous run of seqs."""
+        rows = self.store.conn.execute(
+            "SELECT seq, payload FROM outbox WHERE segment IS NULL ORDER BY seq LIMIT ?",
+            (limit,),
+        ).fetchall()
+        run = rows[:1]
+        for row in rows[1:]:
+            if row[0] != run[-1][0] + 1:
+                break
+            run.append(row)
+        return run
+
+    def payloads(self, first: int, last: int) -> list[str]:
+        return [
+            r[0]
+            for r in self.store.conn.execute(
+                "SELECT payload FROM outbox WHERE seq BETWEEN ? AND ? ORDER BY seq", (first, last)
+            )
+        ]
+
+    def mark_published(self, first: int, last: int, segment: str) -> None:
+        with self.store.transaction() as conn:
+            conn.execute(
+                "UPDATE outbox SET segment = ? WHERE seq BETWEEN ? AND ?", (segment, first, last)
+            )
+
+    def count_waiting(self) -> int:
+        return self.store.conn.execute(
+            "SELECT count(*) FROM outbox WHERE segment IS NULL"
+        ).fetchone()[0]

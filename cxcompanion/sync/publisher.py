@@ -1,0 +1,95 @@
+"""Publishing: this writer's waiting changes become segment files in its share folder.
+
+The outbox is marked only after a segment has been written, renamed and read back. A crash
+in between means the same segment is published again, byte for byte (the outbox holds
+snapshots), and publish() finds it already there; a segment that already covers the first
+waiting records (published by a run that stopped before marking) is recognised and marked.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from cxcompanion.store.database import Store
+from cxcompanion.store.outbox import Outbox
+from cxcompanion.sync.segment import (
+    Record,
+    SegmentError,
+    decode_segment,
+    encode_segment,
+    parse_name,
+)
+from cxcompanion.sync.share_folder import Files, ShareError, ShareLayout, publish
+
+BATCH = 5000  # records per segment: small enough to apply in one quick transaction
+
+
+@dataclass
+class PublishReport:
+    segments: list[str] = field(default_factory=list)
+    records: int = 0
+    waiting: int = 0
+
+
+def publish_waiting(
+    store: Store,
+    device_id: str,
+    layout: ShareLayout,
+    *,
+    batch: int = BATCH,
+    files: Files | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> PublishReport:
+    """Publish every waiting change; raise ShareError (nothing lost) if the share fails."""
+    outbox = Outbox(store)
+    report = PublishReport()
+    layout.check_online()
+    while rows := outbox.waiting(batch):
+        first, last = rows[0][0], rows[-1][0]
+        existing = _existing_segment(layout, device_id, first)
+        if existing is not None:
+            covered = _already_published(existing, outbox, device_id)
+            outbox.mark_published(first, covered, existing[0])
+            report.segments.append(existing[0])
+            report.records += covered - first + 1
+            continue
+        records = [Record.from_json(payload) for _, payload in rows]
+        name, data = encode_segment(device_id, first, records)
+        publish(layout, device_id, name, data, files=files, sleep=sleep)
+        outbox.mark_published(first, last, name)
+        report.segments.append(name)
+        report.records += len(rows)
+    report.waiting = outbox.count_waiting()
+    return report
+
+
+def _existing_segment(layout: ShareLayout, device_id: str, seq: int) -> tuple[str, bytes] | None:
+    folder = layout.writer_folder(device_id)
+    for name in (f"{seq:012d}.jsonl", f"{seq:012d}.jsonl.gz"):
+        path = folder / name
+        if path.exists():
+            return name, path.read_bytes()
+    return None
+
+
+def _already_published(existing: tuple[str, bytes], outbox: Outbox, device_id: str) -> int:
+    """The last seq of a segment we published before marking; raise if it is not ours."""
+    name, data = existing
+    if parse_name(name) is None:  # pragma: no cover — the names come from the pattern
+        raise ShareError(f"{name} is not a segment name")
+    try:
+        segment = decode_segment(name, data, expected_writer=device_id)
+    except SegmentError as exc:
+        raise ShareError(
+            f"{name} in this device's share folder is damaged ({exc.message}); "
+            "move it aside and sync again: it will be written anew."
+        ) from None
+    ours = [Record.from_json(p) for p in outbox.payloads(segment.first_seq, segment.last_seq)]
+    if list(segment.records) != ours:
+        raise ShareError(
+            f"{name} in this device's share folder holds other records than this installation "
+            "wrote; two installations may share one device id. Ask your team lead."
+        )
+    return segment.last_seq
