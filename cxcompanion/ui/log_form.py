@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QCompleter,
     QFormLayout,
     QFrame,
     QGridLayout,
@@ -33,6 +32,7 @@ from cxcompanion.domain.errors import ValidationError
 from cxcompanion.services.contacts import ContactService
 from cxcompanion.store.errors import StoreError
 from cxcompanion.ui.ideas_editor import IdeasEditor
+from cxcompanion.ui.purpose_field import PurposeField
 from cxcompanion.ui.theme import style
 from cxcompanion.ui.widgets import ChoiceRow, ErrorLabel, MoodPicker
 
@@ -56,7 +56,6 @@ class LogForm(QWidget):
         self._checked_once = False
         self._auto_cancel = False
         self._errors: dict[str, ErrorLabel] = {}
-        self._purpose_code = ""
         self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_DELAY_MS)
         self._draft_timer.timeout.connect(self._on_draft_timer_timeout)
         self._build()
@@ -100,24 +99,9 @@ class LogForm(QWidget):
         self.channel.set_value(Channel.PHONE.value)
         self._add_row(self.tr("Channel"), self.channel, "channel")
 
-        self.purpose = QLineEdit()
-        self.purpose.setPlaceholderText(self.tr("type to search: refund, login, cancel…"))
-        self.purpose.setAccessibleName(self.tr("Purpose"))
-        self._purpose_labels = {
-            self.taxonomy.purpose_display(t.code): t.code for t in self.taxonomy.purposes
-        }
-        completer = QCompleter(QStringListModel(list(self._purpose_labels)), self.purpose)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        completer.setMaxVisibleItems(12)
-        self.purpose.setCompleter(completer)
-        self.purpose_hint = QLabel()
-        self.purpose_hint.setObjectName("purposeHint")
-        purpose_box = QHBoxLayout()
-        purpose_box.setSpacing(12)
-        purpose_box.addWidget(self.purpose, 3)
-        purpose_box.addWidget(self.purpose_hint, 2)
-        self._add_row(self.tr("Purpose"), purpose_box, "purpose")
+        self.purpose_field = PurposeField(self.taxonomy)
+        self.purpose = self.purpose_field.edit  # the widget a person types in
+        self._add_row(self.tr("Purpose"), self.purpose_field, "purpose")
 
         self.detail = QLineEdit()
         self.detail.setPlaceholderText(self.tr("in a few words: what the customer needed"))
@@ -293,8 +277,7 @@ class LogForm(QWidget):
     def _connect_changes(self) -> None:
         for widget in (self.purpose, self.detail, self.customer):
             widget.textChanged.connect(self._on_field_changed)
-        self.purpose.textChanged.connect(self._on_purpose_text_changed)
-        self.purpose.completer().activated.connect(self._on_purpose_text_changed)
+        self.purpose_field.code_changed.connect(self._on_purpose_code_changed)
         self.notes.textChanged.connect(self._on_field_changed)
         self.prior.valueChanged.connect(self._on_prior_value_changed)
         for box in self.prior_channels.values():
@@ -320,7 +303,7 @@ class LogForm(QWidget):
         cancelling = self.cancel.isChecked()
         raw: dict[str, Any] = {
             "channel": self.channel.value(),
-            "purpose": self._purpose_code or self.purpose.text().strip(),
+            "purpose": self.purpose_field.code or self.purpose.text().strip(),
             "purpose_text": self.purpose.text(),
             "detail": self.detail.text(),
             "customer_ref": self.customer.text(),
@@ -347,12 +330,7 @@ class LogForm(QWidget):
         self._loading = True
         try:
             self.channel.set_value(raw.get("channel") or Channel.PHONE.value)
-            code = raw.get("purpose") or ""
-            text = raw.get("purpose_text")
-            if text is None:
-                text = self.taxonomy.purpose_display(code) if code else ""
-            self.purpose.setText(text)
-            self._on_purpose_text_changed()
+            self.purpose_field.set_purpose(raw.get("purpose") or "", raw.get("purpose_text"))
             self.detail.setText(raw.get("detail") or "")
             self.customer.setText(raw.get("customer_ref") or "")
             self.prior.setValue(int(raw.get("prior_contacts") or 0))
@@ -525,7 +503,7 @@ class LogForm(QWidget):
         for key, message in plain.items():
             if key in errors and not raw.get(key):
                 friendly[key] = message
-        if "purpose" in errors and self.purpose.text().strip() and not self._purpose_code:
+        if "purpose" in errors and self.purpose_field.unresolved:
             friendly["purpose"] = self.tr(
                 "Choose a purpose from the list: type a few letters, then ↓ and Enter."
             )
@@ -580,35 +558,18 @@ class LogForm(QWidget):
             except ValidationError as exc:
                 self._show_errors(exc.errors)
 
-    def _on_purpose_text_changed(self, *_: Any) -> None:
-        text = self.purpose.text().strip()
-        code = self._purpose_labels.get(text)
-        if code is None and self.taxonomy.purpose(text):
-            code = text
-        if code is None and text:
-            matches = self.taxonomy.search_purposes(text)
-            if len(matches) == 1:
-                code = matches[0].code
-        self._purpose_code = code or ""
-        if code:
-            self.purpose_hint.setText("✓ " + self.taxonomy.purpose_display(code))
-        elif text:
-            found = len(self.taxonomy.search_purposes(text))
-            self.purpose_hint.setText(
-                self.tr("%n matching purposes — keep typing or press ↓", "", found)
-                if found
-                else self.tr("no purpose matches; try another word")
-            )
-        else:
-            self.purpose_hint.setText("")
-        if not self._loading:
-            is_cancel = bool(code) and self.taxonomy.is_cancellation(code)
-            if is_cancel and not self.cancel.isChecked():
-                self._auto_cancel = True
-                self.cancel.setChecked(True)
-            elif not is_cancel and self._auto_cancel and self.cancel.isChecked():
-                self._auto_cancel = False
-                self.cancel.setChecked(False)
+    def _on_purpose_code_changed(self, code: str) -> None:
+        # A cancellation purpose opens the cancellation fields; another purpose closes them
+        # again only if they were opened for the purpose, not ticked by hand.
+        if self._loading:
+            return
+        is_cancel = bool(code) and self.taxonomy.is_cancellation(code)
+        if is_cancel and not self.cancel.isChecked():
+            self._auto_cancel = True
+            self.cancel.setChecked(True)
+        elif not is_cancel and self._auto_cancel and self.cancel.isChecked():
+            self._auto_cancel = False
+            self.cancel.setChecked(False)
 
     def _on_prior_value_changed(self, *_: Any) -> None:
         self._enable_prior_channels()
