@@ -11,26 +11,24 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QFormLayout,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from cxcompanion.domain.enums import PRIOR_MAX, Channel, Outcome, Verdict
+from cxcompanion.domain.enums import Channel, Outcome, Verdict
 from cxcompanion.domain.errors import ValidationError
 from cxcompanion.services.contacts import ContactService
 from cxcompanion.store.errors import StoreError
+from cxcompanion.ui.contact_rows import CancellationRow, PriorContactsRow
 from cxcompanion.ui.ideas_editor import IdeasEditor
 from cxcompanion.ui.purpose_field import PurposeField
 from cxcompanion.ui.theme import style
@@ -113,32 +111,12 @@ class LogForm(QWidget):
         self.customer.setAccessibleName(self.tr("Customer reference"))
         self._add_row(self.tr("Customer"), self.customer, "customer_ref")
 
-        self.prior = QSpinBox()
-        self.prior.setRange(0, PRIOR_MAX)
-        self.prior.setSpecialValueText(self.tr("first time"))
-        self.prior.setSuffix(self.tr(" earlier"))
-        self.prior.setAccessibleName(self.tr("Earlier contacts about this need"))
-        self.prior.setMinimumWidth(120)
-        prior_box = QHBoxLayout()
-        prior_box.setSpacing(12)
-        prior_box.addWidget(self.prior)
-        self.prior_via = QLabel(self.tr("via"))
-        prior_box.addWidget(self.prior_via)
-        self.prior_channels: dict[str, QCheckBox] = {}
-        # Two rows of three keep the form narrow enough for compact mode.
-        channel_grid = QGridLayout()
-        channel_grid.setHorizontalSpacing(14)
-        channel_grid.setVerticalSpacing(2)
-        for position, channel in enumerate(Channel):
-            box = QCheckBox(channel.label)
-            box.setAccessibleName(self.tr("Earlier contact by %1").replace("%1", channel.label))
-            self.prior_channels[channel.value] = box
-            channel_grid.addWidget(box, position // 3, position % 3)
-        prior_box.addLayout(channel_grid)
-        prior_box.addStretch(1)
+        self.prior_row = PriorContactsRow()
+        self.prior = self.prior_row.spin
+        self.prior_channels = self.prior_row.channels
         self._add_row(
             self.tr("Contacted us before?"),
-            prior_box,
+            self.prior_row,
             "prior_contacts",
             extra_keys=("prior_channels",),
         )
@@ -165,29 +143,14 @@ class LogForm(QWidget):
         self.ideas = IdeasEditor(self.taxonomy)
         self._form.addRow(self._label(self.tr("Ideas")), self.ideas)
 
-        self.cancel = QCheckBox(self.tr("Customer wants to cancel"))
-        self.cancel.setAccessibleName(self.tr("Customer wants to cancel"))
-        self.cancel_reason = QComboBox()
-        self.cancel_reason.setAccessibleName(self.tr("Reason for cancelling"))
-        self.cancel_reason.setPlaceholderText(self.tr("reason the customer gives"))
-        for term in self.taxonomy.cancel_reasons:
-            self.cancel_reason.addItem(term.label, term.code)
-        self.cancel_reason.setCurrentIndex(-1)
-        self.stayed = ChoiceRow(
-            [("yes", self.tr("Stayed")), ("no", self.tr("Left"))], self.tr("Did the customer stay")
+        self.cancellation = CancellationRow(self.taxonomy)
+        self.cancel = self.cancellation.tick
+        self.cancel_reason = self.cancellation.reason
+        self.stayed = self.cancellation.stayed
+        self.cancel_details = self.cancellation.details
+        self._add_row(
+            self.tr("Cancellation"), self.cancellation, "cancel_reason", extra_keys=("stayed",)
         )
-        cancel_box = QHBoxLayout()
-        cancel_box.setSpacing(14)
-        cancel_box.addWidget(self.cancel)
-        self.cancel_details = QWidget()
-        details = QHBoxLayout(self.cancel_details)
-        details.setContentsMargins(0, 0, 0, 0)
-        details.setSpacing(12)
-        details.addWidget(self.cancel_reason)
-        details.addWidget(self.stayed)
-        cancel_box.addWidget(self.cancel_details, 1)
-        self.cancel_details.setVisible(False)
-        self._add_row(self.tr("Cancellation"), cancel_box, "cancel_reason", extra_keys=("stayed",))
 
         self.notes = QPlainTextEdit()
         self.notes.setTabChangesFocus(True)
@@ -263,15 +226,9 @@ class LogForm(QWidget):
         self._form.addRow(label, box)
 
     def _size_inputs(self) -> None:
-        # Taller inputs than the platform default: easier to hit and to read after a shift.
-        for widget in (
-            self.purpose,
-            self.detail,
-            self.customer,
-            self.prior,
-            self.outcome,
-            self.cancel_reason,
-        ):
+        # Taller inputs than the platform default: easier to hit and to read after a shift
+        # (the purpose, prior-contacts and cancellation rows size their own).
+        for widget in (self.detail, self.customer, self.outcome):
             widget.setMinimumHeight(30)
 
     def _connect_changes(self) -> None:
@@ -279,46 +236,37 @@ class LogForm(QWidget):
             widget.textChanged.connect(self._on_field_changed)
         self.purpose_field.code_changed.connect(self._on_purpose_code_changed)
         self.notes.textChanged.connect(self._on_field_changed)
-        self.prior.valueChanged.connect(self._on_prior_value_changed)
-        for box in self.prior_channels.values():
-            box.toggled.connect(self._on_field_changed)
         self.outcome.currentIndexChanged.connect(self._on_field_changed)
-        self.cancel_reason.currentIndexChanged.connect(self._on_field_changed)
         self.cancel.toggled.connect(self._on_cancel_toggled)
         for widget in (
             self.channel,
             self.verdict,
             self.mood_start,
             self.mood_end,
-            self.stayed,
+            self.prior_row,
+            self.cancellation,
             self.ideas,
         ):
             widget.changed.connect(self._on_field_changed)
-        self._enable_prior_channels()
 
     # -- reading and writing the fields --------------------------------------------------
 
     def raw(self) -> dict[str, Any]:
         """What the form holds, as the services take it (see domain.validation)."""
-        cancelling = self.cancel.isChecked()
         raw: dict[str, Any] = {
             "channel": self.channel.value(),
             "purpose": self.purpose_field.code or self.purpose.text().strip(),
             "purpose_text": self.purpose.text(),
             "detail": self.detail.text(),
             "customer_ref": self.customer.text(),
-            "prior_contacts": self.prior.value(),
-            "prior_channels": [c for c, b in self.prior_channels.items() if b.isChecked()]
-            if self.prior.value()
-            else [],
+            "prior_contacts": self.prior_row.count(),
+            "prior_channels": self.prior_row.chosen_channels(),
             "outcome": self.outcome.currentData() or "",
             "verdict": self.verdict.value(),
             "mood_start": self.mood_start.value(),
             "mood_end": self.mood_end.value(),
             "ideas": self.ideas.ideas(),
-            "cancel_intent": cancelling,
-            "cancel_reason": (self.cancel_reason.currentData() or "") if cancelling else "",
-            "stayed": self.stayed.value() if cancelling else "",
+            **self.cancellation.value(),
             "notes": self.notes.toPlainText(),
         }
         if self._amend_at:
@@ -333,21 +281,15 @@ class LogForm(QWidget):
             self.purpose_field.set_purpose(raw.get("purpose") or "", raw.get("purpose_text"))
             self.detail.setText(raw.get("detail") or "")
             self.customer.setText(raw.get("customer_ref") or "")
-            self.prior.setValue(int(raw.get("prior_contacts") or 0))
-            chosen = set(raw.get("prior_channels") or ())
-            for code_, box in self.prior_channels.items():
-                box.setChecked(code_ in chosen)
+            self.prior_row.set_value(int(raw.get("prior_contacts") or 0), raw.get("prior_channels"))
             self.outcome.setCurrentIndex(self.outcome.findData(raw.get("outcome") or ""))
             self.verdict.set_value(raw.get("verdict"))
             self.mood_start.set_value(_int_or_none(raw.get("mood_start")))
             self.mood_end.set_value(_int_or_none(raw.get("mood_end")))
             self.ideas.set_ideas(list(raw.get("ideas") or ()))
-            self.cancel.setChecked(bool(raw.get("cancel_intent")))
-            self.cancel_reason.setCurrentIndex(
-                self.cancel_reason.findData(raw.get("cancel_reason") or "")
+            self.cancellation.set_value(
+                bool(raw.get("cancel_intent")), raw.get("cancel_reason"), raw.get("stayed")
             )
-            stayed = raw.get("stayed")
-            self.stayed.set_value({True: "yes", False: "no"}.get(stayed, stayed))
             self.notes.setPlainText(raw.get("notes") or "")
         finally:
             self._loading = False
@@ -571,21 +513,9 @@ class LogForm(QWidget):
             self._auto_cancel = False
             self.cancel.setChecked(False)
 
-    def _on_prior_value_changed(self, *_: Any) -> None:
-        self._enable_prior_channels()
-        self._on_field_changed()
-
-    def _enable_prior_channels(self) -> None:
-        before = self.prior.value() > 0
-        self.prior_via.setEnabled(before)
-        for box in self.prior_channels.values():
-            box.setEnabled(before)
-
     def _on_cancel_toggled(self, checked: bool) -> None:
         if not checked:
-            self._auto_cancel = False
-        self.cancel_details.setVisible(checked)
-        self._on_field_changed()
+            self._auto_cancel = False  # unticked by hand: a purpose no longer unticks it
 
     def _on_clear_button_clicked(self) -> None:
         self.clear()
