@@ -87,9 +87,30 @@ def build_parser() -> argparse.ArgumentParser:
     feedback.add_argument("--weeks", default="12", metavar="N", help="period (default 12)")
     feedback.add_argument("--format", default="text", metavar="text|json")
 
-    contacts = commands.add_parser("contacts", help="list or search your contacts")
+    contacts = commands.add_parser(
+        "contacts", help="list or search your contacts (a lead: the team's)"
+    )
     contacts.add_argument("--search", default="", metavar="TEXT")
+    contacts.add_argument(
+        "--agent", metavar="NAME", help="a lead's profile: only this agent's contacts"
+    )
     contacts.add_argument("--format", default="table", metavar="table|csv|jsonl|json")
+
+    sync = commands.add_parser(
+        "sync", help="publish your changes to the shared folder and import the team's"
+    )
+    sync.add_argument("--format", default="text", metavar="text|json")
+
+    team = commands.add_parser("team", help="the team's devices and people (lead)")
+    team.add_argument("action", nargs="?", metavar="approve", choices=["approve"])
+    team.add_argument("device", nargs="?", metavar="DEVICE", help="the device to approve")
+    team.add_argument("--all", action="store_true", help="approve every device asking to join")
+    team.add_argument("--format", default="table", metavar="table|json")
+
+    demo = commands.add_parser(
+        "demo", help="build a demo team under DIR: a share, a lead and agents, synced"
+    )
+    demo.add_argument("dir", metavar="DIR")
     return parser
 
 
@@ -195,11 +216,15 @@ def _run(args: argparse.Namespace) -> int:
         "taxonomy": ("table", "json"),
         "contacts": ("table", "csv", "jsonl", "json"),
         "feedback": ("text", "json"),
+        "sync": ("text", "json"),
+        "team": ("table", "json"),
     }
     if fmt is not None and fmt not in allowed[args.command]:
         raise UserError(
             f"--format {fmt!r} is not available; choose one of {', '.join(allowed[args.command])}"
         )
+    if args.command == "demo":
+        return _demo_team(args)
     profile = _open_profile(args)
     try:
         handler = {
@@ -208,6 +233,8 @@ def _run(args: argparse.Namespace) -> int:
             "log": _log,
             "contacts": _contacts,
             "feedback": _feedback,
+            "sync": _sync,
+            "team": _team,
         }
         return handler[args.command](profile, args)
     finally:
@@ -224,6 +251,13 @@ def _init(profile, args: argparse.Namespace) -> int:
         f"Profile {profile.folder} set up for {identity.name} ({identity.role.label}, "
         f"team {identity.team}, {identity.share_label}); device {identity.device_id}"
     )
+    if identity.share and identity.role is Role.AGENT:
+        print(
+            "Asked to join the team: your team lead approves this device "
+            f"(`cxcompanion team approve {identity.device_id}`); run `cxcompanion sync` after."
+        )
+    for notice in profile.notices:
+        print(f"Note: {notice}")
     return 0
 
 
@@ -344,7 +378,19 @@ def _contacts(profile, args: argparse.Namespace) -> int:
 
     from cxcompanion.store.contacts import iter_contacts
 
-    records = (contact_record(c) for c in iter_contacts(profile.store, args.search))
+    identity = profile.identity
+    if identity.role is Role.LEAD:
+        agent = args.agent.strip() if args.agent else None  # the team's contacts
+        if agent is not None and not _has_contacts_of(profile, agent):
+            raise UserError(f"--agent: no contacts of {agent!r} here; {_agents_hint(profile)}")
+    elif args.agent and args.agent.strip() != identity.name:
+        raise UserError(
+            "--agent: an agent's profile lists only your own contacts; leave --agent out"
+        )
+    else:
+        agent = identity.name
+    contacts = iter_contacts(profile.store, args.search, agent=agent)
+    records = (contact_record(c) for c in contacts)
     out = sys.stdout
     if args.format == "json":
         json.dump(list(records), out, ensure_ascii=False, indent=2)
@@ -359,6 +405,86 @@ def _contacts(profile, args: argparse.Namespace) -> int:
             writer.writerow(_flat(record))
     else:
         _table(out, records, profile.taxonomy)
+    return 0
+
+
+def _has_contacts_of(profile, agent: str) -> bool:
+    row = profile.store.conn.execute("SELECT 1 FROM contacts WHERE agent = ? LIMIT 1", (agent,))
+    return row.fetchone() is not None
+
+
+def _agents_hint(profile) -> str:
+    names = [
+        r[0]
+        for r in profile.store.conn.execute(
+            "SELECT DISTINCT agent FROM contacts WHERE agent <> '' ORDER BY agent"
+        )
+    ]
+    return f"agents with contacts: {', '.join(names)}" if names else "no contacts synced yet"
+
+
+def _sync(profile, args: argparse.Namespace) -> int:
+    import json
+
+    from cxcompanion.services.sync import SyncService
+
+    profile.identity  # noqa: B018  (raises NotSetUpError with the fix)
+    report = SyncService(profile).sync()
+    if args.format == "json":
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        from cxcompanion.domain.sync_texts import report_text
+
+        print(report_text(report.to_dict()))
+    # Problems are reported, not failures: the sync did what could be done. Only a share
+    # that cannot be reached at all is an error the command line must signal.
+    return 1 if report.share == "offline" else 0
+
+
+def _team(profile, args: argparse.Namespace) -> int:
+    import json
+
+    from cxcompanion.services.sync import SyncService
+
+    profile.identity  # noqa: B018  (raises NotSetUpError with the fix)
+    service = SyncService(profile)
+    if args.action == "approve":
+        if bool(args.device) == bool(args.all):
+            raise UserError("team approve: name one DEVICE or give --all")
+        approved = service.approve(None if args.all else args.device)
+        if not approved:
+            print("No device is waiting for approval.")
+        for device in approved:
+            print(f"Approved {device.device} as {device.person} ({device.role.label}).")
+        return 0
+    if args.device or args.all:
+        raise UserError("team: DEVICE and --all belong to `team approve`")
+    devices = service.devices()
+    if args.format == "json":
+        print(json.dumps([d.to_dict() for d in devices], ensure_ascii=False, indent=2))
+        return 0
+    print(f"{'device':<28}  {'person':<24}  {'role':<10}  status")
+    for d in devices:
+        status = (
+            "approved"
+            if d.approved
+            else f"asks to join ({d.waiting_segments} segment(s) held)"
+        )
+        print(f"{d.device:<28}  {d.person[:24]:<24}  {d.role.label:<10}  {status}")
+    waiting = [d for d in devices if not d.approved]
+    if waiting:
+        print(f"Approve with `cxcompanion team approve DEVICE` or `--all` ({len(waiting)} waiting).")
+    return 0
+
+
+def _demo_team(args: argparse.Namespace) -> int:
+    from cxcompanion.services.demo import build_demo_team
+
+    team = build_demo_team(Path(args.dir).expanduser())
+    print(f"Demo team {team.team} built in {team.root}:")
+    print(f"  shared folder  {team.share}")
+    for name, role, folder in team.profiles:
+        print(f"  {role:<5} {name:<16} cxcompanion --profile {folder}")
     return 0
 
 

@@ -97,7 +97,7 @@ class ContactService:
     def restore(self, contact_id: str) -> Contact:
         """Bring back a deleted contact (the Undo of a delete) as a new revision."""
         previous = self.contacts.get(contact_id, include_deleted=True)
-        if previous is None:
+        if previous is None or previous.agent != self._agent:
             raise NotFoundError(f"There is no contact {contact_id}.")
         stamp = utc_iso(self.clock())
         envelope = _next_revision(previous.envelope, self._writer, stamp, deleted=False)
@@ -123,10 +123,10 @@ class ContactService:
     def page(
         self, *, search: str = "", after: Cursor | None = None, limit: int = 200
     ) -> list[ContactSummary]:
-        return self.contacts.page(search=search, after=after, limit=limit)
+        return self.contacts.page(search=search, after=after, limit=limit, agent=self._agent)
 
     def count(self, search: str = "") -> int:
-        return self.contacts.count(search)
+        return self.contacts.count(search, agent=self._agent)
 
     def to_raw(self, contact: Contact) -> dict[str, Any]:
         """The form fields of a stored contact, for amending it.
@@ -170,9 +170,15 @@ class ContactService:
     def _writer(self) -> str:
         return self.profile.device_id
 
+    @property
+    def _agent(self) -> str:
+        # My contacts are the person's own, logged on any of their devices; a lead's store
+        # also holds the team's (shown on the team pages, not here).
+        return self.profile.store.meta("name") or ""
+
     def _existing(self, contact_id: str) -> Contact:
         contact = self.contacts.get(contact_id)
-        if contact is None:
+        if contact is None or contact.agent != self._agent:
             raise NotFoundError(
                 f"There is no contact {contact_id}; list contacts with `cxcompanion contacts`."
             )

@@ -63,6 +63,7 @@ class Profile:
         self.store = Store(self.folder / DATABASE_NAME)
         self._ensure_device()
         self._taxonomy: Taxonomy | None = None
+        self.notices: list[str] = []  # things setup wants the person to know
 
     def _ensure_device(self) -> None:
         # The device id and the team secret are made once, at first run, and never change:
@@ -116,6 +117,7 @@ class Profile:
                 f"{role!r} is not a role; choose one of {', '.join(Role.codes())}.", "role"
             ) from None
         share_value = ""
+        roster = None
         if share:
             share_path = Path(share).expanduser()
             if not share_path.is_dir():
@@ -125,10 +127,39 @@ class Profile:
                     "share",
                 )
             share_value = str(share_path.resolve())
+            from cxcompanion.services.sync import connect_share  # only with a share
+
+            roster = connect_share(self, name, team, role_value, Path(share_value))
+        if roster is not None:
+            from cxcompanion.services.sync import store_roster
+
+            self._warn_if_rekeyed(roster.customer_key)
+            store_roster(self, roster)
+            team = roster.team
         self.store.set_meta(
             {"name": name, "team": team, "role": role_value.value, "share": share_value}
         )
+        with self.store.transaction() as conn:  # the count of the person's own contacts
+            conn.execute(
+                "UPDATE contact_count SET live = (SELECT count(*) FROM contacts "
+                "WHERE deleted = 0 AND agent = ?)",
+                (name,),
+            )
         return self.identity
+
+    def _warn_if_rekeyed(self, customer_key: str) -> None:
+        """Joining a team changes the key customer references are hashed with; contacts
+        logged before keep their old pseudonyms (the typed references were never kept)."""
+        if self.store.meta("team_secret") == customer_key:
+            return
+        earlier = self.store.conn.execute(
+            "SELECT count(*) FROM contacts WHERE customer_hash IS NOT NULL"
+        ).fetchone()[0]
+        if earlier:
+            self.notices.append(
+                f"{earlier} contact(s) logged before joining keep their earlier customer "
+                "pseudonyms: repeats between them and the team's contacts are not seen."
+            )
 
     @property
     def taxonomy(self) -> Taxonomy:

@@ -121,8 +121,8 @@ class ContactStore:
         row = self.conn.execute(
             f"SELECT {_CONTACT_COLUMNS} FROM contacts WHERE id = ?", (contact_id,)
         ).fetchone()
-        if row is None or (row[4] and not include_deleted):
-            return None
+        if row is None or (row[4] and not include_deleted) or not row[5]:
+            return None  # agent '': what an agent's store keeps of a colleague's contact
         ideas = tuple(
             Idea(Envelope(*r[:4], bool(r[4])), r[5], r[6], r[7])
             for r in self.conn.execute(
@@ -133,46 +133,63 @@ class ContactStore:
         )
         return _contact_from_row(row, ideas)
 
-    def count(self, search: str = "") -> int:
+    def count(self, search: str = "", *, agent: str | None = None) -> int:
+        """Live contacts of `agent` (None: every person's), optionally matching a search."""
         query = fts_query(search)
         if query is None:
-            # Kept by triggers: counting a million rows on every save would take ~60 ms.
-            return self.conn.execute("SELECT live FROM contact_count").fetchone()[0]
+            if agent is not None and agent == self.store.meta("name"):
+                # Kept by triggers: counting a million rows on every save would take ~60 ms.
+                return self.conn.execute("SELECT live FROM contact_count").fetchone()[0]
+            if agent is None:
+                return self.conn.execute(
+                    "SELECT count(*) FROM contacts WHERE deleted = 0 AND agent <> ''"
+                ).fetchone()[0]
+            return self.conn.execute(
+                "SELECT count(*) FROM contacts WHERE deleted = 0 AND agent = ?", (agent,)
+            ).fetchone()[0]
         return self.conn.execute(
-            "SELECT count(*) FROM contacts_fts WHERE contacts_fts MATCH ?", (query,)
+            "SELECT count(*) FROM contacts_fts f JOIN contacts c ON c.rowid = f.rowid "
+            "WHERE contacts_fts MATCH ? AND c.deleted = 0 AND (? IS NULL OR c.agent = ?)",
+            (query, agent, agent),
         ).fetchone()[0]
 
     def page(
-        self, *, search: str = "", after: Cursor | None = None, limit: int = 200
+        self,
+        *,
+        search: str = "",
+        after: Cursor | None = None,
+        limit: int = 200,
+        agent: str | None = None,
     ) -> list[ContactSummary]:
-        """The next `limit` contacts, newest first, optionally matching a search.
+        """The next `limit` contacts of `agent` (None: every person's), newest first,
+        optionally matching a search.
 
         Without a search, contacts come in the order they happened. With one, they come in
         the order they were logged (FTS5 walks its rowids backwards without sorting, which
-        keeps a search over a million contacts fast even for a common word).
+        keeps a search over a million contacts fast even for a common word). Colleagues'
+        contacts an agent's store keeps for repeat detection (agent '') are never listed.
         """
         query = fts_query(search)
+        who = "c.agent <> ''" if agent is None else "c.agent = :agent"
+        params = {"agent": agent, "limit": limit}
         if query is None:
-            if after is None:
-                rows = self.conn.execute(
-                    f"SELECT {_SUMMARY_COLUMNS} FROM contacts c WHERE c.deleted = 0 "
-                    "ORDER BY c.at DESC, c.rowid DESC LIMIT ?",
-                    (limit,),
-                )
-            else:
-                rows = self.conn.execute(
-                    f"SELECT {_SUMMARY_COLUMNS} FROM contacts c WHERE c.deleted = 0 "
-                    "AND (c.at < ? OR (c.at = ? AND c.rowid < ?)) "
-                    "ORDER BY c.at DESC, c.rowid DESC LIMIT ?",
-                    (after[0], after[0], after[1], limit),
-                )
+            where = f"c.deleted = 0 AND {who}"
+            if after is not None:
+                where += " AND (c.at < :at OR (c.at = :at AND c.rowid < :rowid))"
+                params.update(at=after[0], rowid=after[1])
+            rows = self.conn.execute(
+                f"SELECT {_SUMMARY_COLUMNS} FROM contacts c WHERE {where} "
+                "ORDER BY c.at DESC, c.rowid DESC LIMIT :limit",
+                params,
+            )
         else:
-            below = after[1] if after is not None else 1 << 62
+            params.update(query=query, below=after[1] if after is not None else 1 << 62)
             rows = self.conn.execute(
                 f"SELECT {_SUMMARY_COLUMNS} FROM contacts_fts f "
                 "JOIN contacts c ON c.rowid = f.rowid "
-                "WHERE contacts_fts MATCH ? AND f.rowid < ? ORDER BY f.rowid DESC LIMIT ?",
-                (query, below, limit),
+                f"WHERE contacts_fts MATCH :query AND f.rowid < :below AND {who} "
+                "ORDER BY f.rowid DESC LIMIT :limit",
+                params,
             )
         return [_summary(r) for r in rows]
 
@@ -292,12 +309,12 @@ def _summary(r: tuple) -> ContactSummary:
     )
 
 
-def iter_contacts(store: Store, search: str = "", batch: int = 500):
-    """Every live contact (with its ideas), newest first, streamed in batches."""
+def iter_contacts(store: Store, search: str = "", batch: int = 500, *, agent: str | None = None):
+    """Every live contact of `agent` (None: everyone's), newest first, streamed in batches."""
     contacts = ContactStore(store)
     after: Cursor | None = None
     while True:
-        summaries = contacts.page(search=search, after=after, limit=batch)
+        summaries = contacts.page(search=search, after=after, limit=batch, agent=agent)
         if not summaries:
             return
         ids = [s.id for s in summaries]

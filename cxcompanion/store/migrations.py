@@ -175,11 +175,70 @@ def _m004_outbox(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m005_sync(db: sqlite_utils.Database) -> None:
+    """What importing from the share needs, and counting only the person's own contacts.
+
+    - sync_cursor: per writer, the next sequence number to import (cursors advance only
+      over contiguous runs; file times are never a cursor).
+    - sync_quarantine: segments that could not be imported, with the reason; looked at
+      again only when the file changes (its size or modification time).
+    - sync_parked: records that arrived before the record they belong to (an idea whose
+      contact sits in a quarantined segment); applied as soon as it arrives.
+    - shared_records: the other record types of DESIGN §5 (coaching, evaluations, idea
+      decisions, survey answers), kept by revision until their own tables exist.
+    - The live-contact count now counts the person's own contacts: a lead's store holds the
+      team's, an agent's keeps what repeat detection needs of colleagues' contacts.
+    """
+    db.execute(
+        "CREATE TABLE sync_cursor (writer TEXT PRIMARY KEY, next_seq INTEGER NOT NULL, "
+        "segments INTEGER NOT NULL DEFAULT 0, records INTEGER NOT NULL DEFAULT 0)"
+    )
+    db.execute(
+        "CREATE TABLE sync_quarantine (writer TEXT NOT NULL, name TEXT NOT NULL, "
+        "size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, reason TEXT NOT NULL, "
+        "message TEXT NOT NULL, first_seen TEXT NOT NULL, PRIMARY KEY (writer, name))"
+    )
+    db.execute(
+        "CREATE TABLE sync_parked (id TEXT PRIMARY KEY, type TEXT NOT NULL, "
+        "needs TEXT NOT NULL, payload TEXT NOT NULL)"
+    )
+    db["shared_records"].create(
+        {**ENVELOPE, "type": str, "addressed_to": str, "body": str},
+        pk="id",
+        not_null=ENVELOPE_NOT_NULL | {"type", "body"},
+        defaults={"deleted": 0},
+    )
+    db.execute("CREATE INDEX shared_records_by_type ON shared_records (type, deleted)")
+    for name in ("insert", "delete", "update"):
+        db.execute(f"DROP TRIGGER contact_count_{name}")
+    mine = "(SELECT value FROM meta WHERE key = 'name')"
+    db.execute(
+        "CREATE TRIGGER contact_count_insert AFTER INSERT ON contacts "
+        f"WHEN NEW.agent = {mine} BEGIN "
+        "UPDATE contact_count SET live = live + (NEW.deleted = 0); END"
+    )
+    db.execute(
+        "CREATE TRIGGER contact_count_delete AFTER DELETE ON contacts "
+        f"WHEN OLD.agent = {mine} BEGIN "
+        "UPDATE contact_count SET live = live - (OLD.deleted = 0); END"
+    )
+    db.execute(
+        "CREATE TRIGGER contact_count_update AFTER UPDATE OF deleted, agent ON contacts BEGIN "
+        f"UPDATE contact_count SET live = live + (NEW.deleted = 0 AND NEW.agent = {mine}) "
+        f"- (OLD.deleted = 0 AND OLD.agent = {mine}); END"
+    )
+    db.execute(
+        "UPDATE contact_count SET live = "
+        f"(SELECT count(*) FROM contacts WHERE deleted = 0 AND agent = {mine})"
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_initial,
     _m002_contact_count,
     _m003_repeat_index,
     _m004_outbox,
+    _m005_sync,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

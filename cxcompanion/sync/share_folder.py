@@ -19,7 +19,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from cxcompanion.domain.roster import DEVICE_ID, Announcement, Roster
+
 MARKER = ".cxcompanion-share"
+DEVICE_FILE = "device.json"
+MAX_TEAM_FILE = 4 * 1024 * 1024
 MARKER_TEXT = "This folder holds a CX Companion team share. Do not edit files in it.\n"
 # Held by antivirus scanners, indexers and sync clients for a moment: worth a retry.
 TRANSIENT = {errno.EPERM, errno.EACCES, errno.EBUSY}
@@ -50,6 +54,27 @@ class Files:
 
     def read(self, path: Path) -> bytes:
         return path.read_bytes()
+
+    def stat(self, path: Path) -> os.stat_result | None:
+        """The file's stat, None if it is not there; other errors (share gone) raise."""
+        try:
+            return path.stat()
+        except FileNotFoundError:
+            return None
+
+    def listdir(self, folder: Path) -> list[str]:
+        return os.listdir(folder)
+
+    def replace_file(self, path: Path, data: bytes) -> None:
+        """Replace a small mutable file (team.json, device.json) atomically."""
+        temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            self.write(temporary, data)
+            _with_retries(lambda: os.replace(temporary, path), time.sleep)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+            raise
 
     def remove(self, path: Path) -> None:
         path.unlink(missing_ok=True)
@@ -89,6 +114,13 @@ class ShareLayout:
             raise ValueError(f"{device_id!r} is not a device id")
         return self.base / "writers" / device_id
 
+    @property
+    def writers(self) -> Path:
+        return self.base / "writers"
+
+    def device_file(self, device_id: str) -> Path:
+        return self.writer_folder(device_id) / DEVICE_FILE
+
     def check_online(self) -> None:
         """Raise ShareOfflineError unless the share's marker can be read right now."""
         try:
@@ -99,7 +131,80 @@ class ShareLayout:
                 "nothing was changed. Check the network drive, then sync again."
             ) from None
 
-    def create(self, team_settings: dict) -> None:
+    def read_team(self, files: Files | None = None) -> Roster:
+        """The team file; ShareOfflineError if the share is not there, ShareError if the
+        file is missing or damaged (then nothing is changed locally)."""
+        files = files or Files()
+        self.check_online()
+        try:
+            size = files.stat(self.team_file)
+            if size is None:
+                raise ShareError(
+                    f"The shared folder {self.root} has no team file (team.json); "
+                    "ask your team lead to set the team up with `cxcompanion init --role lead`."
+                )
+            if size.st_size > MAX_TEAM_FILE:
+                raise ShareError(f"{self.team_file} is too large to be a team file.")
+            data = files.read(self.team_file)
+        except OSError as exc:
+            raise ShareOfflineError(
+                f"The team file on {self.root} cannot be read ({exc.strerror or exc}); "
+                "nothing was changed. Check the network drive, then sync again."
+            ) from None
+        try:
+            return Roster.from_dict(json.loads(data.decode("utf-8")))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise ShareError(
+                f"The team file {self.team_file} cannot be used ({exc}); nothing was changed. "
+                "Your team lead's app writes it again on their next sync."
+            ) from None
+
+    def write_team(self, roster: Roster, files: Files | None = None) -> None:
+        files = files or Files()
+        self.check_online()
+        data = json.dumps(roster.to_dict(), indent=2, sort_keys=True).encode("utf-8")
+        try:
+            files.replace_file(self.team_file, data)
+        except OSError as exc:
+            raise _share_error(exc, self, "write the team file to") from None
+
+    def announce(self, announcement: Announcement, files: Files | None = None) -> None:
+        """Ask to join: this device's own folder gets its device.json."""
+        files = files or Files()
+        self.check_online()
+        folder = self.writer_folder(announcement.device)
+        data = json.dumps(announcement.to_dict(), indent=2, sort_keys=True).encode("utf-8")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            files.replace_file(folder / DEVICE_FILE, data)
+        except OSError as exc:
+            raise _share_error(exc, self, "create your folder on") from None
+
+    def read_announcement(self, device_id: str, files: Files | None = None) -> Announcement | None:
+        """A device's request to join, or None if it has none (or it cannot be read)."""
+        files = files or Files()
+        try:
+            data = files.read(self.device_file(device_id))
+            if len(data) > 64 * 1024:
+                return None
+            return Announcement.from_dict(json.loads(data.decode("utf-8")), device_id)
+        except (OSError, UnicodeDecodeError, ValueError):
+            return None
+
+    def writer_devices(self, files: Files | None = None) -> list[str]:
+        """The device ids with a folder on the share (ShareOfflineError if it cannot be
+        listed: a half-visible share must change nothing)."""
+        files = files or Files()
+        try:
+            names = files.listdir(self.writers)
+        except OSError as exc:
+            raise ShareOfflineError(
+                f"The writers' folders on {self.root} cannot be listed ({exc.strerror or exc}); "
+                "nothing was changed. Check the network drive, then sync again."
+            ) from None
+        return sorted(name for name in names if DEVICE_ID.match(name))
+
+    def create(self, roster: Roster) -> None:
         """Lay out a new share (a team lead's first run). Refuses to overwrite a team."""
         if self.team_file.exists():
             raise ShareError(
@@ -108,8 +213,9 @@ class ShareLayout:
         try:
             (self.base / "writers").mkdir(parents=True, exist_ok=True)
             self.marker.write_text(MARKER_TEXT, encoding="utf-8")
-            self.team_file.write_text(
-                json.dumps(team_settings, indent=2, sort_keys=True), encoding="utf-8"
+            Files().replace_file(
+                self.team_file,
+                json.dumps(roster.to_dict(), indent=2, sort_keys=True).encode("utf-8"),
             )
         except OSError as exc:
             raise ShareError(

@@ -226,13 +226,15 @@ def log_history(profile: Profile, history: list[Spec], *, ben_first: bool = Fals
                 mine, service.log_many([history[i].raw() for i in mine]), strict=True
             ):
                 logged[i] = contact
+        # A person amends and deletes only their own contacts.
+        for i, spec in enumerate(history):
+            profile.store.set_meta({"name": spec.agent})
+            if spec.amended:
+                logged[i] = service.amend(logged[i].id, spec.raw(amending=True))
+            if spec.deleted:
+                logged[i] = service.delete(logged[i].id)
     finally:
         profile.store.set_meta({"name": AGENT})
-    for i, spec in enumerate(history):
-        if spec.amended:
-            logged[i] = service.amend(logged[i].id, spec.raw(amending=True))
-        if spec.deleted:
-            logged[i] = service.delete(logged[i].id)
     return [logged[i] for i in range(len(history))]
 
 

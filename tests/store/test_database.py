@@ -28,9 +28,12 @@ CHILD = Path(__file__).with_name("_child.py")
 
 EXPECTED_TABLES = {"contacts", "ideas", "drafts", "meta", "contacts_fts", "_migrations"}
 # Local bookkeeping, never synced as such: settings, the migration log, the live-contact
-# count and the outbox (a queue of snapshots of records).
-# The full-text index (FTS5 keeps shadow tables under its name) is left out as well.
-NOT_RECORDS = {"meta", "_migrations", "contact_count", "outbox"}  # outbox: queue, not records
+# count, the outbox (a queue of snapshots of records) and the importer's cursors, quarantine
+# and parked records. The full-text index (FTS5 shadow tables) is left out as well.
+NOT_RECORDS = {
+    "meta", "_migrations", "contact_count", "outbox", "sync_cursor", "sync_quarantine",
+    "sync_parked",
+}  # fmt: skip
 ENVELOPE = ("id", "writer", "revision", "updated_at", "deleted")
 
 

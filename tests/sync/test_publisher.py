@@ -9,12 +9,13 @@ from cxcompanion.sync.publisher import publish_waiting
 from cxcompanion.sync.segment import decode_segment
 from cxcompanion.sync.share_folder import ShareError, ShareLayout, ShareOfflineError
 from tests.conftest import raw_contact
+from tests.sync import team_roster
 
 
 @pytest.fixture
 def share(tmp_path):
     layout = ShareLayout(tmp_path / "share")
-    layout.create({"team": "North"})
+    layout.create(team_roster("North"))
     return layout
 
 

@@ -18,6 +18,7 @@ from cxcompanion.sync.share_folder import (
     ShareOfflineError,
     publish,
 )
+from tests.sync import team_roster
 
 ROOT = Path(__file__).resolve().parents[2]
 DEVICE = "d01abc"
@@ -28,7 +29,7 @@ DATA = b'{"header":1}\n{"record":1}\n{"footer":1}\n'
 @pytest.fixture
 def share(tmp_path):
     layout = ShareLayout(tmp_path / "share")
-    layout.create({"team": "North", "repeat_window_days": 7})
+    layout.create(team_roster("North"))
     return layout
 
 
@@ -64,7 +65,7 @@ def test_a_new_share_has_its_marker_and_team_file(share):
     assert share.marker.read_text().startswith("This folder holds a CX Companion team share")
     assert '"team": "North"' in share.team_file.read_text()
     with pytest.raises(ShareError, match="already holds a CX Companion team"):
-        share.create({"team": "South"})
+        share.create(team_roster("South"))
 
 
 def test_publish_places_the_file_and_nothing_else(share):

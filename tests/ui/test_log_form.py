@@ -218,11 +218,21 @@ def test_first_run_setup_then_the_log_form(qtbot, tmp_path):
     assert setup.finish() is False
     assert "does not exist" in setup.errors["share"].text()
     assert not setup.errors["name"].isVisibleTo(setup)
-    setup.share.setText(str(tmp_path))
+    share = tmp_path / "share"
+    share.mkdir()
+    setup.share.setText(str(share))
+    assert setup.finish() is False  # an agent joins a team; this folder holds none yet
+    assert "ask your team lead to set it up" in setup.errors["share"].text()
+    lead = Profile(tmp_path / "lead")
+    lead.set_up("Lena", "South", "lead", str(share))
+    lead.close()
     assert setup.finish() is True
     assert win.log_form is not None
-    assert fresh.identity.name == "Ben" and fresh.identity.share == str(tmp_path.resolve())
+    assert fresh.identity.name == "Ben" and fresh.identity.share == str(share.resolve())
     assert ContactService(fresh).count() == 0
+    # the device asked to join, in its own folder on the share
+    device_file = share / "cxcompanion" / "v1" / "writers" / fresh.device_id / "device.json"
+    assert '"person": "Ben"' in device_file.read_text()
     win.close()
     fresh.close()
 

@@ -1,0 +1,555 @@
+"""Importing: everyone else's segments from the share into this profile's store.
+
+Per writer, a cursor names the next sequence number to import; it moves only over segments
+that are there (never by file times), so a late file is imported whenever it appears and a
+missing one holds back what follows. Each segment is checked whole (name, size, checksum,
+header, ownership) and applied in one transaction together with its cursor, so a crash or a
+vanished share leaves either all of it or none. A record applies only if it is newer than
+what the store holds (revision, then time, then writer: the same order on every PC, so every
+PC ends with the same state whatever order segments arrive in).
+
+A segment that cannot be imported is quarantined: recorded here with its reason (never
+moved: nobody writes in another writer's folder), skipped, and read again when the file
+changes. A segment from a newer app stops its writer's cursor without skipping anything.
+
+What is kept depends on the role (DESIGN §5): a lead keeps everything of the team; an
+agent keeps their own records (from any of their devices), what is addressed to them, and of
+colleagues' contacts only what repeat detection needs.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from cxcompanion.domain.enums import Role
+from cxcompanion.domain.roster import Member, Roster
+from cxcompanion.store.database import Store
+from cxcompanion.sync.segment import (
+    NewerFormatError,
+    Record,
+    SegmentError,
+    decode_segment,
+    owner_role,
+)
+from cxcompanion.sync.share_folder import Files, ShareLayout, ShareOfflineError
+
+MAX_SEGMENT_BYTES = 32 * 1024 * 1024
+MAX_DECOMPRESSED = 128 * 1024 * 1024
+
+_CONTACT_BODY = (
+    "agent", "at", "channel", "purpose", "detail", "outcome", "verdict", "prior_contacts",
+    "prior_channels", "customer_hash", "cancel_intent", "cancel_reason", "stayed",
+    "mood_start", "mood_end", "notes",
+)  # fmt: skip
+_ENVELOPE = ("id", "writer", "revision", "updated_at", "deleted")
+_NEWER = (
+    "(excluded.revision, excluded.updated_at, excluded.writer) > "
+    "({t}.revision, {t}.updated_at, {t}.writer)"
+)
+
+
+def _upsert(table: str, columns: tuple[str, ...]) -> str:
+    names = ", ".join(columns)
+    marks = ", ".join("?" * len(columns))
+    sets = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
+    return (
+        f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT (id) DO UPDATE SET {sets} "
+        f"WHERE {_NEWER.format(t=table)}"
+    )
+
+
+_CONTACT_UPSERT = _upsert("contacts", (*_ENVELOPE, *_CONTACT_BODY))
+_IDEA_UPSERT = _upsert("ideas", (*_ENVELOPE, "contact_id", "text", "area"))
+_SHARED_UPSERT = _upsert("shared_records", (*_ENVELOPE, "type", "addressed_to", "body"))
+_REINDEX = (
+    "INSERT INTO contacts_fts (rowid, detail, notes, ideas) "
+    "SELECT c.rowid, c.detail, c.notes, coalesce((SELECT group_concat(i.text, char(10)) "
+    "FROM ideas i WHERE i.contact_id = c.id AND i.deleted = 0), '') "
+    "FROM contacts c WHERE c.id IN (SELECT value FROM json_each(?)) AND c.deleted = 0 "
+    "AND c.agent <> ''"
+)
+_UNINDEX = (
+    "DELETE FROM contacts_fts WHERE rowid IN "
+    "(SELECT rowid FROM contacts WHERE id IN (SELECT value FROM json_each(?)))"
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something a lead can act on: which device, which file, what is wrong."""
+
+    device: str
+    person: str
+    name: str
+    reason: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "device": self.device,
+            "person": self.person,
+            "file": self.name,
+            "reason": self.reason,
+            "message": self.message,
+        }
+
+
+@dataclass
+class ImportReport:
+    segments: int = 0
+    records: int = 0  # records that changed this store
+    held: dict[str, int] = field(default_factory=dict)  # unapproved device -> segment files
+    quarantined: list[Problem] = field(default_factory=list)
+    stopped: list[Problem] = field(default_factory=list)  # newer format: update the app
+
+
+@dataclass(frozen=True)
+class Me:
+    """Whose store this is: what to keep of each record depends on it."""
+
+    device: str
+    person: str
+    role: Role
+
+
+ProgressFn = Callable[[int, int], None]
+
+
+def import_share(
+    store: Store,
+    layout: ShareLayout,
+    roster: Roster,
+    me: Me,
+    *,
+    files: Files | None = None,
+    progress: ProgressFn | None = None,
+) -> ImportReport:
+    """Import every new segment of every approved writer; report the rest.
+
+    ShareOfflineError (nothing changed by the failing step; complete segments applied
+    before it stay applied) if the share disappears or cannot be listed.
+    """
+    files = files or Files()
+    layout.check_online()
+    devices = layout.writer_devices(files)
+    cursors = dict(store.conn.execute("SELECT writer, next_seq FROM sync_cursor"))
+    quarantine: dict[str, dict[str, tuple[int, int]]] = {}
+    for writer, name, size, mtime_ns in store.conn.execute(
+        "SELECT writer, name, size, mtime_ns FROM sync_quarantine"
+    ):
+        quarantine.setdefault(writer, {})[name] = (size, mtime_ns)
+    report = ImportReport()
+    importer = _Importer(store, layout, roster, me, files, report)
+    others = [d for d in devices if d != me.device]
+    for done, device in enumerate(others, start=1):
+        member = roster.member(device)
+        if member is None:
+            waiting = importer.count_segments(device)
+            if waiting:
+                report.held[device] = waiting
+        else:
+            importer.retry_quarantined(member, quarantine.get(device, {}))
+            importer.import_writer(member, cursors.get(device, 1), quarantine.get(device, {}))
+        if progress is not None:
+            progress(done, len(others))
+    importer.report_known_quarantine(quarantine)
+    return report
+
+
+class _Importer:
+    def __init__(
+        self,
+        store: Store,
+        layout: ShareLayout,
+        roster: Roster,
+        me: Me,
+        files: Files,
+        report: ImportReport,
+    ):
+        self.store = store
+        self.layout = layout
+        self.roster = roster
+        self.me = me
+        self.files = files
+        self.report = report
+        self._reported: set[tuple[str, str]] = set()
+
+    # -- finding files -------------------------------------------------------------------
+
+    def _listing(self, device: str) -> list[str]:
+        try:
+            return self.files.listdir(self.layout.writer_folder(device))
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise ShareOfflineError(
+                f"The folder of device {device} on {self.layout.root} cannot be read "
+                f"({exc.strerror or exc}); sync again when the share is back."
+            ) from None
+
+    def count_segments(self, device: str) -> int:
+        from cxcompanion.sync.segment import parse_name
+
+        return sum(1 for name in self._listing(device) if parse_name(name) is not None)
+
+    def _stat(self, device: str, name: str):
+        try:
+            return self.files.stat(self.layout.writer_folder(device) / name)
+        except OSError as exc:
+            raise ShareOfflineError(
+                f"{name} of device {device} cannot be read ({exc.strerror or exc}); "
+                "sync again when the share is back."
+            ) from None
+
+    def _next_after(self, device: str, seq: int) -> int | None:
+        """The first segment number above `seq` in the writer's folder (after a skip)."""
+        from cxcompanion.sync.segment import parse_name
+
+        found = [p[0] for n in self._listing(device) if (p := parse_name(n)) and p[0] > seq]
+        return min(found, default=None)
+
+    # -- one writer ----------------------------------------------------------------------
+
+    def import_writer(
+        self, member: Member, seq: int, quarantined: dict[str, tuple[int, int]]
+    ) -> None:
+        device = member.device
+        while True:
+            candidates = [
+                (name, stat)
+                for name in (f"{seq:012d}.jsonl", f"{seq:012d}.jsonl.gz")
+                if (stat := self._stat(device, name)) is not None
+            ]
+            if not candidates:
+                return  # nothing new (or not copied yet): the cursor waits here
+            outcome: int | str
+            if len(candidates) == 2 and not self._same_records(member, candidates):
+                for name, stat in candidates:
+                    self._quarantine(
+                        member, name, stat, "duplicate",
+                        f"Two different segments of {member.person} start at number {seq} "
+                        f"({candidates[0][0]} and {candidates[1][0]}); neither was imported.",
+                    )  # fmt: skip
+                outcome = "bad"
+            else:
+                name, stat = candidates[0]
+                if quarantined.get(name) == (stat.st_size, stat.st_mtime_ns):
+                    outcome = "bad"  # unchanged since it was found bad: not read again
+                else:
+                    outcome = self._import_file(member, name, stat, advance_from=seq)
+            if outcome == "stop":
+                return
+            if outcome == "bad":
+                # Skipped, not forgotten: it stays quarantined and is read again when its
+                # file changes; the writer's later segments go on.
+                following = self._next_after(device, seq)
+                if following is None:
+                    return
+                self._set_cursor(device, following)
+                outcome = following
+            assert isinstance(outcome, int)
+            seq = outcome
+
+    def retry_quarantined(self, member: Member, quarantined: dict[str, tuple[int, int]]) -> None:
+        """Segments found bad earlier are read again once their file has changed."""
+        for name, known in list(quarantined.items()):
+            stat = self._stat(member.device, name)
+            if stat is None or (stat.st_size, stat.st_mtime_ns) == known:
+                continue
+            if isinstance(self._import_file(member, name, stat, advance_from=None), int):
+                del quarantined[name]
+
+    def report_known_quarantine(self, quarantine: dict[str, dict[str, tuple[int, int]]]) -> None:
+        """Quarantined segments still bad are reported on every sync until resolved."""
+        for writer, names in quarantine.items():
+            for name in names:
+                if (writer, name) in self._reported:
+                    continue
+                row = self.store.conn.execute(
+                    "SELECT reason, message FROM sync_quarantine WHERE writer = ? AND name = ?",
+                    (writer, name),
+                ).fetchone()
+                if row is not None:
+                    self._add_problem(writer, name, row[0], row[1])
+
+    def _same_records(self, member: Member, candidates: list[tuple[str, Any]]) -> bool:
+        decoded = []
+        for name, _stat in candidates:
+            try:
+                decoded.append(self._decode(member.device, name).records)
+            except (SegmentError, OSError):
+                return False
+        return decoded[0] == decoded[1]
+
+    # -- one file ------------------------------------------------------------------------
+
+    def _decode(self, device: str, name: str):
+        data = self.files.read(self.layout.writer_folder(device) / name)
+        return decode_segment(
+            name,
+            data,
+            expected_writer=device,
+            max_bytes=MAX_SEGMENT_BYTES,
+            max_decompressed=MAX_DECOMPRESSED,
+        )
+
+    def _import_file(
+        self, member: Member, name: str, stat: Any, *, advance_from: int | None
+    ) -> int | str:
+        """Apply one segment: the next cursor value, "bad" (quarantined) or "stop"."""
+        device = member.device
+        if stat.st_size > MAX_SEGMENT_BYTES:
+            self._quarantine(
+                member, name, stat, "too_large",
+                f"Segment {name} of {member.person} is {stat.st_size} bytes, over the "
+                f"{MAX_SEGMENT_BYTES}-byte limit; it was not read.",
+            )  # fmt: skip
+            return "bad"
+        try:
+            segment = self._decode(device, name)
+        except NewerFormatError as exc:
+            self.report.stopped.append(
+                Problem(device, member.person, name, exc.reason, exc.message)
+            )
+            return "stop"
+        except SegmentError as exc:
+            self._quarantine(member, name, stat, exc.reason, exc.message)
+            return "bad"
+        except FileNotFoundError:
+            return "stop"  # gone between listing and reading: try again next sync
+        except OSError as exc:
+            raise ShareOfflineError(
+                f"{name} of {member.person} cannot be read ({exc.strerror or exc}); "
+                "sync again when the share is back."
+            ) from None
+        problem = self._ownership_problem(member, segment.records)
+        if problem is not None:
+            self._quarantine(
+                member, name, stat, "owner", f"Segment {name} of {member.person}: {problem}"
+            )
+            return "bad"
+        following = segment.last_seq + 1
+        changed = 0
+        with self.store.transaction() as conn:
+            problem = self._person_problem(conn, member, segment.records)
+            if problem is None:
+                changed = self._apply(conn, member, segment.records)
+                conn.execute(
+                    "DELETE FROM sync_quarantine WHERE writer = ? AND name = ?", (device, name)
+                )
+                if advance_from is not None:
+                    conn.execute(
+                        "INSERT INTO sync_cursor (writer, next_seq, segments, records) "
+                        "VALUES (?, ?, 1, ?) ON CONFLICT (writer) DO UPDATE SET "
+                        "next_seq = max(next_seq, excluded.next_seq), "
+                        "segments = segments + 1, records = records + excluded.records",
+                        (device, following, len(segment.records)),
+                    )
+        if problem is not None:
+            self._quarantine(
+                member, name, stat, "owner", f"Segment {name} of {member.person}: {problem}"
+            )
+            return "bad"
+        self.report.segments += 1
+        self.report.records += changed
+        return following
+
+    def _ownership_problem(self, member: Member, records: Iterable[Record]) -> str | None:
+        for record in records:
+            owner = owner_role(record.type)
+            if owner is None:
+                return f"record {record.id} has the unknown type {record.type!r}."
+            if owner != member.role.value:
+                return (
+                    f"record {record.id} is a {record.type.replace('_', ' ')}, which only "
+                    f"{'a team lead' if owner == Role.LEAD.value else 'an agent'} may write, "
+                    f"but the roster lists this device as {member.role.label.lower()}."
+                )
+            if record.type == "contact" and record.body.get("agent") != member.person:
+                return (
+                    f"contact {record.id} names {record.body.get('agent')!r} as its agent, "
+                    f"but this device belongs to {member.person}."
+                )
+        return None
+
+    def _person_problem(
+        self, conn: sqlite3.Connection, member: Member, records: tuple[Record, ...]
+    ) -> str | None:
+        """A contact or idea may only be changed by the person it belongs to."""
+        ids = [r.id for r in records if r.type in ("contact", "idea")]
+        if not ids:
+            return None
+        ids_json = json.dumps(ids)
+        for table in ("contacts", "ideas"):
+            for record_id, writer in conn.execute(
+                f"SELECT id, writer FROM {table} WHERE id IN (SELECT value FROM json_each(?))",
+                (ids_json,),
+            ):
+                if writer == member.device:
+                    continue
+                owner = self.roster.member(writer)
+                person = (
+                    owner.person
+                    if owner is not None
+                    else (self.me.person if writer == self.me.device else None)
+                )
+                if person != member.person:
+                    return f"it changes {table[:-1]} {record_id}, which belongs to someone else."
+        return None
+
+    # -- applying ------------------------------------------------------------------------
+
+    def _keeps_everything(self, member: Member) -> bool:
+        return self.me.role is Role.LEAD or member.person == self.me.person
+
+    def _apply(self, conn: sqlite3.Connection, member: Member, records: tuple[Record, ...]) -> int:
+        """Apply a verified segment; the number of records that changed this store."""
+        full = self._keeps_everything(member)
+        changed = 0
+        touched: list[str] = []  # contacts whose search index must be written again
+        contacts = [r for r in records if r.type == "contact"]
+        if contacts:
+            rows = [_contact_row(r) if full else _slim_contact_row(r) for r in contacts]
+            count = conn.executemany(_CONTACT_UPSERT, rows).rowcount
+            changed += count
+            if full and count:
+                touched.extend(r.id for r in contacts)
+        ideas = [r for r in records if r.type == "idea"]
+        if ideas and full:  # an agent keeps none of a colleague's ideas
+            count, contact_ids = self._apply_ideas(conn, ideas)
+            changed += count
+            touched.extend(contact_ids)
+        if contacts and full:
+            touched.extend(self._unpark(conn, [r.id for r in contacts]))
+        for record in records:
+            if record.type in ("contact", "idea"):
+                continue
+            addressed = record.body.get("agent")
+            addressed = addressed if isinstance(addressed, str) else None
+            if self.me.role is Role.AGENT and addressed not in (None, self.me.person):
+                continue  # addressed to a colleague
+            changed += conn.execute(
+                _SHARED_UPSERT,
+                (
+                    *_envelope(record),
+                    record.type,
+                    addressed,
+                    json.dumps(record.body, ensure_ascii=False, sort_keys=True),
+                ),
+            ).rowcount
+        if touched:
+            ids_json = json.dumps(sorted(set(touched)))
+            conn.execute(_UNINDEX, (ids_json,))
+            conn.execute(_REINDEX, (ids_json,))
+        return changed
+
+    def _apply_ideas(self, conn: sqlite3.Connection, ideas: list[Record]) -> tuple[int, list[str]]:
+        wanted = {str(r.body.get("contact_id")) for r in ideas}
+        present = {
+            row[0]
+            for row in conn.execute(
+                "SELECT id FROM contacts WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(sorted(wanted)),),
+            )
+        }
+        ready = [r for r in ideas if r.body.get("contact_id") in present]
+        for record in ideas:
+            if record.body.get("contact_id") not in present:
+                # Its contact has not arrived (it sits in a quarantined or later segment).
+                conn.execute(
+                    "INSERT INTO sync_parked (id, type, needs, payload) VALUES (?, 'idea', ?, ?) "
+                    "ON CONFLICT (id) DO UPDATE SET needs = excluded.needs, "
+                    "payload = excluded.payload WHERE json_extract(excluded.payload, "
+                    "'$.revision') >= json_extract(sync_parked.payload, '$.revision')",
+                    (record.id, str(record.body.get("contact_id")), record.to_json()),
+                )
+        count = conn.executemany(_IDEA_UPSERT, [_idea_row(r) for r in ready]).rowcount
+        return count, [str(r.body["contact_id"]) for r in ready]
+
+    def _unpark(self, conn: sqlite3.Connection, contact_ids: list[str]) -> list[str]:
+        rows = conn.execute(
+            "SELECT id, payload FROM sync_parked WHERE needs IN (SELECT value FROM json_each(?))",
+            (json.dumps(contact_ids),),
+        ).fetchall()
+        if not rows:
+            return []
+        records = [Record.from_json(payload) for _, payload in rows]
+        conn.executemany(_IDEA_UPSERT, [_idea_row(r) for r in records])
+        conn.executemany("DELETE FROM sync_parked WHERE id = ?", [(r[0],) for r in rows])
+        return [str(r.body["contact_id"]) for r in records]
+
+    # -- bookkeeping ---------------------------------------------------------------------
+
+    def _set_cursor(self, device: str, seq: int) -> None:
+        with self.store.transaction() as conn:
+            conn.execute(
+                "INSERT INTO sync_cursor (writer, next_seq) VALUES (?, ?) "
+                "ON CONFLICT (writer) DO UPDATE SET next_seq = max(next_seq, excluded.next_seq)",
+                (device, seq),
+            )
+
+    def _quarantine(self, member: Member, name: str, stat: Any, reason: str, message: str) -> None:
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        with self.store.transaction() as conn:
+            conn.execute(
+                "INSERT INTO sync_quarantine (writer, name, size, mtime_ns, reason, message, "
+                "first_seen) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (writer, name) DO UPDATE "
+                "SET size = excluded.size, mtime_ns = excluded.mtime_ns, "
+                "reason = excluded.reason, message = excluded.message",
+                (member.device, name, stat.st_size, stat.st_mtime_ns, reason, message, now),
+            )
+        self._add_problem(member.device, name, reason, message)
+
+    def _add_problem(self, device: str, name: str, reason: str, message: str) -> None:
+        if (device, name) in self._reported:
+            return
+        self._reported.add((device, name))
+        member = self.roster.member(device)
+        person = member.person if member is not None else device
+        self.report.quarantined.append(Problem(device, person, name, reason, message))
+
+
+def _envelope(record: Record) -> tuple[Any, ...]:
+    return (record.id, record.writer, record.revision, record.updated_at, int(record.deleted))
+
+
+def _contact_row(record: Record) -> tuple[Any, ...]:
+    body = record.body
+    return (*_envelope(record), *(body.get(column) for column in _CONTACT_BODY))
+
+
+def _slim_contact_row(record: Record) -> tuple[Any, ...]:
+    """What an agent keeps of a colleague's contact: enough to see a repeat, nothing else."""
+    body = record.body
+    return (
+        *_envelope(record),
+        "",  # agent: never a colleague's name
+        body.get("at"),
+        body.get("channel"),
+        body.get("purpose"),
+        "",
+        "",
+        "",
+        0,
+        "",
+        body.get("customer_hash"),
+        0,
+        None,
+        None,
+        None,
+        None,
+        "",
+    )
+
+
+def _idea_row(record: Record) -> tuple[Any, ...]:
+    body = record.body
+    return (*_envelope(record), body.get("contact_id"), body.get("text"), body.get("area"))
+
+
+__all__ = ["ImportReport", "Me", "Problem", "import_share"]
