@@ -466,14 +466,12 @@ def _team(profile, args: argparse.Namespace) -> int:
     print(f"{'device':<28}  {'person':<24}  {'role':<10}  status")
     for d in devices:
         status = (
-            "approved"
-            if d.approved
-            else f"asks to join ({d.waiting_segments} segment(s) held)"
+            "approved" if d.approved else f"asks to join ({d.waiting_segments} segment(s) held)"
         )
         print(f"{d.device:<28}  {d.person[:24]:<24}  {d.role.label:<10}  {status}")
     waiting = [d for d in devices if not d.approved]
     if waiting:
-        print(f"Approve with `cxcompanion team approve DEVICE` or `--all` ({len(waiting)} waiting).")
+        print(f"{len(waiting)} waiting: `cxcompanion team approve DEVICE` (or --all) adds them.")
     return 0
 
 
