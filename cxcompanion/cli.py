@@ -404,7 +404,7 @@ def _contacts(profile, args: argparse.Namespace) -> int:
         for record in records:
             writer.writerow(_flat(record))
     else:
-        _table(out, records, profile.taxonomy)
+        _table(out, records, profile.taxonomy, show_agent=identity.role is Role.LEAD)
     return 0
 
 
@@ -430,6 +430,9 @@ def _sync(profile, args: argparse.Namespace) -> int:
 
     profile.identity  # noqa: B018  (raises NotSetUpError with the fix)
     report = SyncService(profile).sync()
+    if report.share == "offline" and args.format != "json":
+        # Nothing could be done: one line on stderr and status 1, like any error.
+        return _fail(f"{report.message} ({report.waiting} change(s) wait on this PC.)")
     if args.format == "json":
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -496,9 +499,10 @@ def _flat(record: dict[str, Any]) -> dict[str, Any]:
     return flat
 
 
-def _table(out, records: Iterable[dict[str, Any]], taxonomy) -> None:
-    header = f"{'id':<26}  {'when (local)':<16}  {'channel':<9}  {'purpose':<34}  "
-    header += f"{'outcome':<15}  {'customer says':<13}  detail"
+def _table(out, records: Iterable[dict[str, Any]], taxonomy, *, show_agent: bool) -> None:
+    header = f"{'id':<26}  {'when (local)':<16}  "
+    header += f"{'agent':<16}  " if show_agent else ""
+    header += f"{'channel':<9}  {'purpose':<34}  {'outcome':<15}  {'customer says':<13}  detail"
     count = 0
     for record in records:
         if count == 0:
@@ -506,8 +510,9 @@ def _table(out, records: Iterable[dict[str, Any]], taxonomy) -> None:
         when = _local(record["at"])
         purpose = taxonomy.purpose(record["purpose"])
         label = purpose.label if purpose else record["purpose"]
+        agent = f"{record['agent'][:16]:<16}  " if show_agent else ""
         out.write(
-            f"{record['id']:<26}  {when:<16}  {record['channel']:<9}  {label[:34]:<34}  "
+            f"{record['id']:<26}  {when:<16}  {agent}{record['channel']:<9}  {label[:34]:<34}  "
             f"{record['outcome']:<15}  {record['verdict']:<13}  {record['detail'][:60]}\n"
         )
         count += 1
