@@ -143,3 +143,9 @@ def test_the_parser_knows_the_new_commands():
     parser = cli.build_parser()
     args = parser.parse_args(["team", "approve", "--all"])
     assert args.action == "approve" and args.all
+
+
+def test_a_lead_profile_does_not_log_contacts(team, capsys):
+    code, _, err = log(capsys, team["Lena"])
+    assert_one_line_error(code, err)
+    assert "contacts belong to agents" in err

@@ -53,6 +53,7 @@ class ContactService:
         With `clear_draft` (the form's save) the draft it was typed in is cleared in the
         same transaction: after a crash there is either the draft or the contact, never both.
         """
+        self._check_may_log()
         typed = self.parse(raw)
         stamp = utc_iso(self.clock())
         contact = self._build(typed, Envelope(new_id(), self._writer, 1, stamp), previous=None)
@@ -62,6 +63,7 @@ class ContactService:
 
     def log_many(self, raws: list[Mapping[str, Any]]) -> list[Contact]:
         """Validate every contact first, then save them all in one transaction."""
+        self._check_may_log()
         stamp = utc_iso(self.clock())
         contacts = [
             self._build(self.parse(raw), Envelope(new_id(), self._writer, 1, stamp), previous=None)
@@ -169,6 +171,18 @@ class ContactService:
     @property
     def _writer(self) -> str:
         return self.profile.device_id
+
+    def _check_may_log(self) -> None:
+        # Contacts are agents' records (DESIGN §5: one owner role per record type); a lead's
+        # contact would be refused by every other installation of the team.
+        if self.profile.store.meta("role") == "lead":
+            from cxcompanion.services.profile import ProfileError
+
+            raise ProfileError(
+                "A team lead's profile does not log contacts: contacts belong to agents. "
+                "Log them in an agent profile (`cxcompanion --profile DIR init --role agent`).",
+                "role",
+            )
 
     @property
     def _agent(self) -> str:
