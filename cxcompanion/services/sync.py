@@ -20,7 +20,7 @@ from cxcompanion.domain.roster import Announcement, Member, Roster, RosterError
 from cxcompanion.services.profile import Profile, ProfileError
 from cxcompanion.store.outbox import Outbox
 from cxcompanion.sync.importer import Me, ProgressFn, import_share
-from cxcompanion.sync.publisher import publish_waiting
+from cxcompanion.sync.publisher import publish_waiting, repair_published
 from cxcompanion.sync.share_folder import Files, ShareError, ShareLayout, ShareOfflineError
 
 
@@ -44,6 +44,7 @@ class SyncReport:
     stopped: list[dict[str, str]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     approved: bool = True
+    repaired: list[str] = field(default_factory=list)  # own segments written again
     finished_at: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -57,6 +58,7 @@ class SyncReport:
             "stopped": self.stopped,
             "problems": self.problems,
             "approved": self.approved,
+            "repaired": self.repaired,
             "finished_at": self.finished_at,
         }
 
@@ -207,6 +209,7 @@ class SyncService:
                 stopped=data["stopped"],
                 problems=data["problems"],
                 approved=data["approved"],
+                repaired=data.get("repaired", []),
                 finished_at=data["finished_at"],
             )
         except (ValueError, KeyError, TypeError):
@@ -244,6 +247,8 @@ class SyncService:
                 f"is set up as {identity.role.label.lower()}; ask your team lead."
             )
         try:
+            repaired = repair_published(store, identity.device_id, layout, files=self.files)
+            report.repaired = repaired
             published = publish_waiting(store, identity.device_id, layout, files=self.files)
             report.published_segments = len(published.segments)
             report.published_records = published.records

@@ -182,6 +182,8 @@ def _m005_sync(db: sqlite_utils.Database) -> None:
       over contiguous runs; file times are never a cursor).
     - sync_quarantine: segments that could not be imported, with the reason; looked at
       again only when the file changes (its size or modification time).
+    - sync_published: this writer's segments on the share, to put back one that a file-sync
+      tool or a person removed or damaged (readers would otherwise wait for it forever).
     - sync_parked: records that arrived before the record they belong to (an idea whose
       contact sits in a quarantined segment); applied as soon as it arrives.
     - shared_records: the other record types of DESIGN §5 (coaching, evaluations, idea
@@ -197,6 +199,10 @@ def _m005_sync(db: sqlite_utils.Database) -> None:
         "CREATE TABLE sync_quarantine (writer TEXT NOT NULL, name TEXT NOT NULL, "
         "size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, reason TEXT NOT NULL, "
         "message TEXT NOT NULL, first_seen TEXT NOT NULL, PRIMARY KEY (writer, name))"
+    )
+    db.execute(
+        "CREATE TABLE sync_published (name TEXT PRIMARY KEY, first_seq INTEGER NOT NULL, "
+        "last_seq INTEGER NOT NULL, size INTEGER NOT NULL)"
     )
     db.execute(
         "CREATE TABLE sync_parked (id TEXT PRIMARY KEY, type TEXT NOT NULL, "

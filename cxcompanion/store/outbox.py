@@ -30,11 +30,22 @@ class Outbox:
             )
         ]
 
-    def mark_published(self, first: int, last: int, segment: str) -> None:
+    def mark_published(self, first: int, last: int, segment: str, size: int) -> None:
         with self.store.transaction() as conn:
             conn.execute(
                 "UPDATE outbox SET segment = ? WHERE seq BETWEEN ? AND ?", (segment, first, last)
             )
+            conn.execute(
+                "INSERT OR REPLACE INTO sync_published (name, first_seq, last_seq, size) "
+                "VALUES (?, ?, ?, ?)",
+                (segment, first, last, size),
+            )
+
+    def published(self) -> list[tuple[str, int, int, int]]:
+        """(name, first seq, last seq, size) of every segment this writer published."""
+        return self.store.conn.execute(
+            "SELECT name, first_seq, last_seq, size FROM sync_published ORDER BY first_seq"
+        ).fetchall()
 
     def count_waiting(self) -> int:
         return self.store.conn.execute(

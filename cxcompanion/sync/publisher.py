@@ -51,18 +51,66 @@ def publish_waiting(
         existing = _existing_segment(layout, device_id, first)
         if existing is not None:
             covered = _already_published(existing, outbox, device_id)
-            outbox.mark_published(first, covered, existing[0])
+            outbox.mark_published(first, covered, existing[0], len(existing[1]))
             report.segments.append(existing[0])
             report.records += covered - first + 1
             continue
         records = [Record.from_json(payload) for _, payload in rows]
         name, data = encode_segment(device_id, first, records)
         publish(layout, device_id, name, data, files=files, sleep=sleep)
-        outbox.mark_published(first, last, name)
+        outbox.mark_published(first, last, name, len(data))
         report.segments.append(name)
         report.records += len(rows)
     report.waiting = outbox.count_waiting()
     return report
+
+
+CHECK_RECENT = 20  # the newest segments whose size is checked on every sync
+
+
+def repair_published(
+    store: Store,
+    device_id: str,
+    layout: ShareLayout,
+    *,
+    files: Files | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[str]:
+    """Put back this writer's segments that are missing from the share (removed by a person
+    or a file-sync tool) or, among the newest, damaged; the names put back.
+
+    Readers wait at a missing sequence number forever and set a damaged file aside until it
+    changes, so the writer, who still holds every record, writes it again. Costs one listing
+    of this writer's folder and a few file sizes.
+    """
+    files = files or Files()
+    outbox = Outbox(store)
+    published = outbox.published()
+    if not published:
+        return []
+    folder = layout.writer_folder(device_id)
+    try:
+        present = set(files.listdir(folder))
+    except FileNotFoundError:
+        present = set()
+    except OSError as exc:
+        raise ShareError(f"Cannot list {folder} ({exc.strerror or exc}).") from None
+    repaired = []
+    recent = {row[0] for row in published[-CHECK_RECENT:]}
+    for name, first, last, size in published:
+        if name in present:
+            if name not in recent:
+                continue
+            stat = files.stat(folder / name)
+            if stat is None or stat.st_size == size:
+                continue
+        records = [Record.from_json(p) for p in outbox.payloads(first, last)]
+        encoded_name, data = encode_segment(device_id, first, records)
+        if encoded_name != name or len(data) != size:  # pragma: no cover — deterministic
+            raise ShareError(f"{name} cannot be written again as it was published.")
+        publish(layout, device_id, name, data, files=files, sleep=sleep, replace=True)
+        repaired.append(name)
+    return repaired
 
 
 def _existing_segment(layout: ShareLayout, device_id: str, seq: int) -> tuple[str, bytes] | None:

@@ -232,13 +232,15 @@ def publish(
     *,
     files: Files | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    replace: bool = False,
 ) -> Path:
     """Place one segment in this writer's folder, atomically, and verify it reads back.
 
     Written to a unique temporary name, flushed and fsynced, renamed (retrying while an
     antivirus holds it), then read back byte for byte. Publishing the same segment again
     (after a crash before the outbox was marked) finds it already there and succeeds; a
-    different file under the same name is refused, never overwritten.
+    different file under the same name is refused, never overwritten, unless `replace`
+    (this writer putting back its own damaged segment with the bytes it first published).
     """
     files = files or Files()
     layout.check_online()
@@ -248,7 +250,7 @@ def publish(
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise _share_error(exc, layout, "create your folder on") from None
-    if target.exists():
+    if target.exists() and not replace:
         return _verify(files, target, data, already=True)
     temporary = folder / f".{name}.{secrets.token_hex(4)}.tmp"
     try:

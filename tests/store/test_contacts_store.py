@@ -629,7 +629,9 @@ def test_a_version_1_database_gains_the_live_count_on_opening(tmp_path):
     for trigger in ("contacts_insert", "contacts_update", "ideas_insert", "ideas_update"):
         conn.execute(f"DROP TRIGGER outbox_{trigger}")  # and migration 4's outbox
     conn.execute("DROP TABLE outbox")
-    for table in ("sync_cursor", "sync_quarantine", "sync_parked", "shared_records"):
+    for table in ("sync_cursor", "sync_quarantine", "sync_parked", "sync_published"):
+        conn.execute(f"DROP TABLE {table}")
+    for table in ("shared_records",):
         conn.execute(f"DROP TABLE {table}")  # and migration 5's sync tables
     conn.execute("DELETE FROM _migrations WHERE number >= 2")
     conn.execute("PRAGMA user_version = 1")

@@ -32,7 +32,7 @@ EXPECTED_TABLES = {"contacts", "ideas", "drafts", "meta", "contacts_fts", "_migr
 # and parked records. The full-text index (FTS5 shadow tables) is left out as well.
 NOT_RECORDS = {
     "meta", "_migrations", "contact_count", "outbox", "sync_cursor", "sync_quarantine",
-    "sync_parked",
+    "sync_parked", "sync_published",
 }  # fmt: skip
 ENVELOPE = ("id", "writer", "revision", "updated_at", "deleted")
 

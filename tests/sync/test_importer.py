@@ -334,6 +334,35 @@ def test_a_late_segment_with_an_old_file_time_is_imported(team):
     assert report.imported_segments == 2 and len(ids(team.lead)) == 2
 
 
+def test_a_segment_removed_from_the_share_is_written_again_by_its_writer(team):
+    first = log(team.ana, 2)
+    team.sync(team.ana)
+    second = log(team.ana, 1)
+    team.sync(team.ana)
+    removed = team.segments_of(team.ana)[0]
+    removed.unlink()  # a file-sync tool or a tidy colleague
+    team.sync(team.lead)
+    assert ids(team.lead) == []  # the lead waits at the missing number, skipping nothing
+    report = team.sync(team.ana)
+    assert report.repaired == [removed.name] and report.problems == []
+    team.sync(team.lead)
+    assert ids(team.lead) == sorted(first + second)
+
+
+def test_a_damaged_recent_segment_is_written_again_and_then_imported(team):
+    made = log(team.ana, 2)
+    team.sync(team.ana)
+    (segment,) = team.segments_of(team.ana)
+    whole = segment.read_bytes()
+    segment.write_bytes(whole[:-7])
+    assert [q["reason"] for q in team.sync(team.lead).quarantined] == ["truncated"]
+    assert team.sync(team.ana).repaired == [segment.name]
+    assert segment.read_bytes() == whole
+    report = team.sync(team.lead)
+    assert report.quarantined == [] and ids(team.lead) == sorted(made)
+    assert team.sync(team.ana).repaired == []  # nothing to do once whole
+
+
 class Unplugging(Files):
     """The share disappears after `calls` file-system calls."""
 
@@ -511,26 +540,25 @@ def test_lead_records_addressed_to_an_agent_reach_only_that_agent(team):
 
 
 def test_a_segment_from_a_newer_app_stops_that_writer_without_skipping(team):
-    log(team.ana, 1)
+    (first,) = log(team.ana, 1)
     team.sync(team.ana)
-    (segment,) = team.segments_of(team.ana)
-    text = segment.read_text()
-    header, rest = text.split("\n", 1)
-    data = json.loads(header)
-    data.update(format_version=2, min_reader_version=2)
-    segment.write_text(json.dumps(data) + "\n" + rest)
-    log(team.ana, 1)
-    team.sync(team.ana)
+    # the next segment, as a newer CX Companion on Ana's PC would write it
+    name, data = encode_segment(team.ana.device_id, 2, [contact_record(team.ana)])
+    header, rest = data.decode().split("\n", 1)
+    fields = json.loads(header)
+    fields.update(format_version=2, min_reader_version=2)
+    (team.folder_of(team.ana) / name).write_text(json.dumps(fields) + "\n" + rest)
+    write_segment(team, team.ana, [contact_record(team.ana)], first=3)
     log(team.ben, 1)
     team.sync(team.ben)
     report = team.sync(team.lead)
     assert [s["reason"] for s in report.stopped] == ["newer_format"]
     assert "update the app" in report.stopped[0]["message"]
-    assert ids(team.lead, "Ana") == [] and len(ids(team.lead, "Ben")) == 1  # the rest goes on
+    assert ids(team.lead, "Ana") == [first] and len(ids(team.lead, "Ben")) == 1
     cursor = team.lead.store.conn.execute(
         "SELECT next_seq FROM sync_cursor WHERE writer = ?", (team.ana.device_id,)
     ).fetchone()
-    assert cursor is None or cursor[0] == 1  # nothing skipped
+    assert cursor == (2,)  # stopped at the newer segment: segment 3 is not skipped to
 
 
 def test_an_oversized_file_is_not_read(team, monkeypatch):
