@@ -46,6 +46,11 @@ def report_text(report: dict[str, Any]) -> str:
             f"from {plural(imported['segments'], 'segment')}."
         )
     lines.append(f"{plural(report['waiting'], 'change')} waiting to be published.")
+    if share["state"] == "online" and not report["approved"]:
+        lines.append(
+            "Your team lead has not approved this device yet: your changes are on the share "
+            "and reach the team once approved."
+        )
     for problem in report["problems"]:
         lines.append(f"Problem: {problem}")
     for held in report["held"]:

@@ -236,12 +236,8 @@ class SyncService:
         store_roster(self.profile, roster)
         member = roster.member(identity.device_id)
         report.approved = member is not None
-        if member is None:
-            report.problems.append(
-                f"Your team lead has not approved this device yet ({identity.device_id}); "
-                "your changes are on the share and reach the team once approved."
-            )
-        elif member.role is not identity.role:
+        # Not approved yet is `approved` = False, told in its own words, not a problem.
+        if member is not None and member.role is not identity.role:
             report.problems.append(
                 f"The roster lists this device as {member.role.label.lower()}, but this profile "
                 f"is set up as {identity.role.label.lower()}; ask your team lead."
@@ -281,8 +277,15 @@ class SyncService:
 
     def _finish(self, report: SyncReport) -> SyncReport:
         report.finished_at = utc_iso(self.clock())
-        self.profile.store.set_meta({"last_sync": json.dumps(report.to_dict())})
+        values = {"last_sync": json.dumps(report.to_dict())}
+        if report.share == "online":
+            values["last_online_sync"] = report.finished_at
+        self.profile.store.set_meta(values)
         return report
+
+    def last_online_sync(self) -> str | None:
+        """When a sync last reached the share (UTC ISO), also after it went offline."""
+        return self.profile.store.meta("last_online_sync")
 
     # -- the team (lead) -----------------------------------------------------------------
 
@@ -371,3 +374,33 @@ class SyncService:
             raise ProfileError(str(exc), "share") from None
         store_roster(self.profile, roster)
         return chosen
+
+    def change_settings(
+        self, *, repeat_window_days: int | None = None, sync_minutes: int | None = None
+    ) -> Roster:
+        """Change team settings in the team file (lead); every PC takes them at its next sync."""
+        from dataclasses import replace
+
+        layout = self._lead_layout()
+        checks = (
+            ("repeat_window_days", repeat_window_days, 1, 90, "--repeat-window"),
+            ("sync_minutes", sync_minutes, 1, 1440, "--sync-minutes"),
+        )
+        for _key, value, low, high, option in checks:
+            if value is not None and not low <= value <= high:
+                raise ProfileError(
+                    f"{option}: {value} is not a whole number from {low} to {high}", option
+                )
+        try:
+            roster = layout.read_team(self.files)
+            settings = roster.settings
+            if repeat_window_days is not None:
+                settings = replace(settings, repeat_window_days=repeat_window_days)
+            if sync_minutes is not None:
+                settings = replace(settings, sync_minutes=sync_minutes)
+            roster = roster.with_settings(settings)
+            layout.write_team(roster, self.files)
+        except ShareError as exc:
+            raise ProfileError(str(exc), "share") from None
+        store_roster(self.profile, roster)
+        return roster

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QPainter, QPaintEvent, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -23,9 +25,26 @@ from cxcompanion.ui.log_form import LogForm
 from cxcompanion.ui.theme import style
 from cxcompanion.ui.toast import Toast
 
+if TYPE_CHECKING:
+    from cxcompanion.ui.sync_controller import SyncController
+
 PAGE_LOG = "log"
 PAGE_CONTACTS = "contacts"
 PAGE_FEEDBACK = "feedback"
+PAGE_SYNC = "sync"
+
+
+class _ElidedLabel(QLabel):
+    """A status-bar label that gives way with "…" when the window is narrow, so the sync
+    status beside it keeps its words."""
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(60, super().minimumSizeHint().height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        rect = self.contentsRect()
+        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        QPainter(self).drawText(rect, int(self.alignment()), text)
 
 
 class MainWindow(QMainWindow):
@@ -39,6 +58,10 @@ class MainWindow(QMainWindow):
         self.log_form: LogForm | None = None
         self.contacts_page = None
         self.feedback_page = None
+        self.sync_page = None
+        # Made after the first paint, and only for a profile with a shared folder.
+        self.sync_controller: SyncController | None = None
+        self.has_share = False
         self._pages: dict[str, QWidget] = {}
 
         central = QWidget(self)
@@ -69,7 +92,7 @@ class MainWindow(QMainWindow):
         row.addLayout(right, 1)
         self.setCentralWidget(central)
 
-        self.identity_label = QLabel()
+        self.identity_label = _ElidedLabel()
         self.count_label = QLabel()
         self.role_label = QLabel()
         self.compact_button = QPushButton(self.tr("Compact, on top"))
@@ -80,6 +103,11 @@ class MainWindow(QMainWindow):
         )
         self.compact_button.setAccessibleName(self.tr("Compact always-on-top mode"))
         self.compact_button.toggled.connect(self.set_compact)
+        # Sync in words (never colour alone); clicking it opens the Sync page.
+        self.sync_status = QPushButton()
+        style(self.sync_status, "flat")
+        self.sync_status.setAccessibleName(self.tr("Sync status"))
+        self.sync_status.clicked.connect(self._on_sync_status_clicked)
         for label in (self.identity_label, self.count_label, self.role_label):
             label.setContentsMargins(8, 0, 8, 0)
         # The status bar is put in place right after the first paint: start-up shows the
@@ -104,9 +132,12 @@ class MainWindow(QMainWindow):
     def _install_status_bar(self) -> None:
         bar = self.statusBar()
         bar.addWidget(self.identity_label, 1)
+        bar.addPermanentWidget(self.sync_status)
         bar.addPermanentWidget(self.count_label)
         bar.addPermanentWidget(self.role_label)
         bar.addPermanentWidget(self.compact_button)
+        # Sync is set up on the next turn of the event loop: the window has painted by then.
+        QTimer.singleShot(0, self._start_sync)
 
     @property
     def toast(self) -> Toast:
@@ -127,11 +158,21 @@ class MainWindow(QMainWindow):
         # My contacts is built when first shown: start-up only pays for the log form.
         self._add_page(PAGE_CONTACTS, self.tr("My contacts"), None, "Ctrl+2")
         self._add_page(PAGE_FEEDBACK, self.tr("My feedback"), None, "Ctrl+3")
+        self.has_share = bool(self.profile.identity.share)
+        if self.has_share:
+            self._add_page(PAGE_SYNC, self.tr("Sync"), None, "Ctrl+4")
+            self.sync_status.setToolTip(self.tr("Open the Sync page (sync now: F5)"))
+        else:
+            self.sync_status.setText(self.tr("Local only"))
+            self.sync_status.setToolTip(
+                self.tr("This profile works on this PC only; no shared folder is set.")
+            )
         for keys, slot in (
             ("Ctrl+N", self.new_contact),
             ("Ctrl+Shift+T", self.compact_button.toggle),
             ("Ctrl+Z", self._on_undo_activated),
             ("Ctrl+F", self._on_find_activated),
+            ("F5", self.sync_now),
         ):
             QShortcut(QKeySequence(keys), self).activated.connect(slot)
         self.nav.setEnabled(True)
@@ -168,6 +209,13 @@ class MainWindow(QMainWindow):
             self.contacts_page = page
             self._pages[key] = page
             self.stack.addWidget(page)
+        if key not in self._pages and key == PAGE_SYNC:
+            from cxcompanion.ui.sync_page import SyncPage
+
+            page = SyncPage(self.profile, self._ensure_sync_controller())
+            self.sync_page = page
+            self._pages[key] = page
+            self.stack.addWidget(page)
         if key not in self._pages and key == PAGE_FEEDBACK:
             from cxcompanion.ui.feedback_page import FeedbackPage
 
@@ -199,14 +247,47 @@ class MainWindow(QMainWindow):
             self.compact_button.setChecked(compact)
         self.show()  # changing window flags hides the window until it is shown again
 
+    # -- sync ----------------------------------------------------------------------------
+
+    def _ensure_sync_controller(self) -> SyncController:
+        if self.sync_controller is None:
+            from cxcompanion.ui.sync_controller import SyncController
+
+            self.sync_controller = SyncController(self.profile, self)
+            self.sync_controller.status_changed.connect(self._on_sync_status_changed)
+            self._on_sync_status_changed()
+        return self.sync_controller
+
+    def _start_sync(self) -> None:
+        """First sync shortly after the first paint, then on the team's timer."""
+        if self.log_form is not None and self.has_share:
+            self._ensure_sync_controller().start()
+
+    def sync_now(self) -> None:
+        """F5: sync now (a local profile has nothing to sync)."""
+        if self.log_form is None:
+            return
+        if not self.has_share:
+            self.toast.show_message(
+                self.tr("This profile works on this PC only: there is nothing to sync.")
+            )
+            return
+        self._ensure_sync_controller().request()
+
     # -- status --------------------------------------------------------------------------
 
     def _refresh_status(self) -> None:
         identity = self.profile.identity
-        text = f"{identity.name} · {self.tr('team')} {identity.team} · {identity.share_label}"
+        # The shared folder is on the Sync page (and in the tooltip); the bar says how sync is.
+        text = f"{identity.name} · {self.tr('team')} {identity.team}"
         if self.demo:
             text += self.tr(" · demo data, thrown away on exit")
         self.identity_label.setText(text)
+        self.identity_label.setToolTip(
+            self.tr("Shared folder: %1").replace("%1", identity.share)
+            if identity.share
+            else self.tr("Local only: no shared folder is set.")
+        )
         count = self.service.count()
         self.count_label.setText(
             self.tr("1 contact logged")
@@ -214,6 +295,8 @@ class MainWindow(QMainWindow):
             else self.tr("%1 contacts logged").replace("%1", f"{count:,}")
         )
         self.role_label.setText(identity.role.label)
+        if self.sync_controller is not None:
+            self.sync_controller.refresh_waiting()  # a save or delete waits to be published
 
     # -- slots ---------------------------------------------------------------------------
 
@@ -222,6 +305,7 @@ class MainWindow(QMainWindow):
         self.stack.removeWidget(setup)
         setup.deleteLater()
         self._build_pages()
+        self._start_sync()
 
     def _on_nav_current_row_changed(self, row: int) -> None:
         if row < 0:
@@ -229,7 +313,7 @@ class MainWindow(QMainWindow):
         key = self.nav.item(row).data(Qt.ItemDataRole.UserRole)
         page = self._page(key)
         self.stack.setCurrentWidget(page)
-        if key in (PAGE_CONTACTS, PAGE_FEEDBACK):
+        if key in (PAGE_CONTACTS, PAGE_FEEDBACK, PAGE_SYNC):
             page.reload()
 
     def _on_log_form_contact_saved(self, contact_id: str) -> None:
@@ -273,6 +357,14 @@ class MainWindow(QMainWindow):
 
         self.toast.show_message(self.tr("Contact deleted."), undo)
 
+    def _on_sync_status_changed(self) -> None:
+        assert self.sync_controller is not None
+        self.sync_status.setText(self.sync_controller.status_text())
+
+    def _on_sync_status_clicked(self) -> None:
+        if self.log_form is not None and self.has_share:
+            self.show_page(PAGE_SYNC)
+
     def _on_undo_activated(self) -> None:
         # Ctrl+Z belongs to a text field while one is being typed in.
         if self._toast is not None and self._toast.can_undo:
@@ -291,4 +383,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.log_form is not None:
             self.log_form.flush_draft()
+        if self.sync_controller is not None:
+            self.sync_controller.shutdown()  # a running sync stops at its next folder; wait for it
         super().closeEvent(event)

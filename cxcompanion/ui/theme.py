@@ -27,6 +27,10 @@ _SHEETS = {
         "QFrame#tile { background: palette(base); border: 1px solid palette(midlight); "
         "border-radius: 8px; }"
     ),
+    "card": (
+        "QFrame#card { background: palette(base); border: 1px solid palette(midlight); "
+        "border-radius: 8px; }"
+    ),
     "toast": (
         "QFrame#toast { background: #e7f0f4; border-top: 1px solid #b9d0da; }"
         f"QFrame#toast QLabel {{ color: {ACCENT_DARK}; }}"
@@ -84,6 +88,10 @@ def style(widget: QWidget, role: str) -> QWidget:
         _colour(widget, widget.palette().color(QPalette.ColorRole.PlaceholderText))
     elif role == "fieldError":
         _colour(widget, QColor(ERROR))
+    elif role == "progress":
+        palette = widget.palette()
+        palette.setColor(QPalette.ColorRole.Highlight, QColor(ACCENT))
+        widget.setPalette(palette)
     elif role == "flat" and isinstance(widget, QPushButton):
         widget.setFlat(True)
     return widget
