@@ -102,9 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--format", default="text", metavar="text|json")
 
     team = commands.add_parser("team", help="the team's devices and people (lead)")
-    team.add_argument("action", nargs="?", metavar="approve", choices=["approve"])
+    team.add_argument(
+        "action", nargs="?", metavar="approve|settings", choices=["approve", "settings"]
+    )
     team.add_argument("device", nargs="?", metavar="DEVICE", help="the device to approve")
     team.add_argument("--all", action="store_true", help="approve every device asking to join")
+    team.add_argument("--repeat-window", metavar="DAYS", help="settings: the repeat window")
+    team.add_argument("--sync-minutes", metavar="N", help="settings: minutes between syncs")
     team.add_argument("--format", default="table", metavar="table|json")
 
     demo = commands.add_parser(
@@ -200,13 +204,10 @@ def _open_profile(args: argparse.Namespace):
     from cxcompanion.services.profile import Profile
 
     if args.demo:
-        import tempfile
+        from cxcompanion.services.demo import open_demo_profile
 
-        from cxcompanion.services.demo import fill_demo_profile
-
-        profile = Profile(tempfile.mkdtemp(prefix="cxcompanion-demo-"))
-        fill_demo_profile(profile)
-        return profile
+        # An agent of a demo team built in a temporary folder; closing it deletes the team.
+        return open_demo_profile()
     return Profile(_profile_dir(args) or default_profile_dir())
 
 
@@ -460,8 +461,30 @@ def _team(profile, args: argparse.Namespace) -> int:
         for device in approved:
             print(f"Approved {device.device} as {device.person} ({device.role.label}).")
         return 0
+    if args.action == "settings":
+        changes = {}
+        for option, key, value in (
+            ("--repeat-window", "repeat_window_days", args.repeat_window),
+            ("--sync-minutes", "sync_minutes", args.sync_minutes),
+        ):
+            if value is not None:
+                if not value.strip().isdigit():
+                    raise UserError(f"{option}: {value!r} is not a whole number")
+                changes[key] = int(value)
+        if changes:
+            roster = service.change_settings(**changes)
+        else:
+            roster = service.roster() or service.change_settings()
+        settings = roster.settings
+        print(
+            f"Team {roster.team}: repeat window {settings.repeat_window_days} days, "
+            f"sync every {settings.sync_minutes} minutes"
+        )
+        return 0
     if args.device or args.all:
         raise UserError("team: DEVICE and --all belong to `team approve`")
+    if args.repeat_window or args.sync_minutes:
+        raise UserError("team: --repeat-window and --sync-minutes belong to `team settings`")
     devices = service.devices()
     if args.format == "json":
         print(json.dumps([d.to_dict() for d in devices], ensure_ascii=False, indent=2))

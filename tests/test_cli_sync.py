@@ -149,3 +149,24 @@ def test_a_lead_profile_does_not_log_contacts(team, capsys):
     code, _, err = log(capsys, team["Lena"])
     assert_one_line_error(code, err)
     assert "contacts belong to agents" in err
+
+
+def test_a_lead_changes_team_settings_and_agents_take_them_at_their_next_sync(team, capsys):
+    lead, ana = team["Lena"], team["Ana"]
+    code, out, _ = run(capsys, "--profile", lead, "team", "settings")
+    assert code == 0 and "repeat window 7 days, sync every 2 minutes" in out
+    code, out, _ = run(
+        capsys, "--profile", lead, "team", "settings", "--repeat-window", "14",
+        "--sync-minutes", "5",
+    )  # fmt: skip
+    assert code == 0 and "repeat window 14 days, sync every 5 minutes" in out
+    run(capsys, "--profile", ana, "sync")
+    code, out, _ = run(capsys, "--profile", ana, "feedback", "--format", "json")
+    assert json.loads(out)["period"]["repeat_window_days"] == 14
+    for bad, words in (
+        (["--repeat-window", "0"], "from 1 to 90"),
+        (["--sync-minutes", "x"], "not a whole number"),
+    ):
+        code, _, err = run(capsys, "--profile", lead, "team", "settings", *bad)
+        assert_one_line_error(code, err)
+        assert words in err

@@ -65,12 +65,10 @@ def run_app(profile_dir: Path | None = None, demo: bool = False) -> int:
     apply_app_theme(app)
     try:
         if demo:
-            import tempfile
+            from cxcompanion.services.demo import open_demo_profile
 
-            from cxcompanion.services.demo import fill_demo_profile
-
-            profile = Profile(tempfile.mkdtemp(prefix="cxcompanion-demo-"))
-            fill_demo_profile(profile)
+            # An agent of a synced demo team in a temporary folder; closing it deletes it all.
+            profile = open_demo_profile()
         else:
             profile = Profile(profile_dir or default_profile_dir())
     except StoreError as exc:
