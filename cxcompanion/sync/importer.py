@@ -288,8 +288,12 @@ class _Importer:
 
     # -- one file ------------------------------------------------------------------------
 
-    def _decode(self, device: str, name: str):
+    def _decode(self, device: str, name: str, size: int | None = None):
         data = self.files.read(self.layout.writer_folder(device) / name)
+        if size is not None and len(data) != size:
+            # Read while it changed, or a short read from the network: not the file's fault.
+            # Judged again at the next sync, never quarantined on this evidence.
+            raise _ReadAgain(name)
         return decode_segment(
             name,
             data,
@@ -311,7 +315,9 @@ class _Importer:
             )  # fmt: skip
             return "bad"
         try:
-            segment = self._decode(device, name)
+            segment = self._decode(device, name, stat.st_size)
+        except _ReadAgain:
+            return "stop"
         except NewerFormatError as exc:
             self.report.stopped.append(
                 Problem(device, member.person, name, exc.reason, exc.message)
@@ -512,6 +518,10 @@ class _Importer:
         member = self.roster.member(device)
         person = member.person if member is not None else device
         self.report.quarantined.append(Problem(device, person, name, reason, message))
+
+
+class _ReadAgain(Exception):
+    """The bytes read do not match the file's size: try again at the next sync."""
 
 
 def _envelope(record: Record) -> tuple[Any, ...]:

@@ -363,6 +363,23 @@ def test_a_damaged_recent_segment_is_written_again_and_then_imported(team):
     assert team.sync(team.ana).repaired == []  # nothing to do once whole
 
 
+class ShortReads(Files):
+    """The network returns only part of every segment read (the file itself is whole)."""
+
+    def read(self, path):
+        data = super().read(path)
+        return data[: len(data) // 2] if path.name[0].isdigit() else data
+
+
+def test_a_short_read_is_not_blamed_on_the_file(team):
+    made = log(team.ana, 2)
+    team.sync(team.ana)
+    report = team.sync(team.lead, files=ShortReads())
+    assert report.quarantined == [] and ids(team.lead) == []
+    report = team.sync(team.lead)
+    assert report.quarantined == [] and ids(team.lead) == sorted(made)
+
+
 class Unplugging(Files):
     """The share disappears after `calls` file-system calls."""
 
