@@ -32,6 +32,7 @@ from cxcompanion.store.database import Store
 from cxcompanion.sync.segment import (
     NewerFormatError,
     Record,
+    Segment,
     SegmentError,
     decode_segment,
     owner_role,
@@ -40,6 +41,9 @@ from cxcompanion.sync.share_folder import Files, ShareLayout, ShareOfflineError
 
 MAX_SEGMENT_BYTES = 32 * 1024 * 1024
 MAX_DECOMPRESSED = 128 * 1024 * 1024
+# Records applied per transaction: big enough that commits and index flushes stay cheap,
+# small enough that the write lock is held for a fraction of a second.
+BATCH_RECORDS = 5000
 
 _CONTACT_BODY = (
     "agent", "at", "channel", "purpose", "detail", "outcome", "verdict", "prior_contacts",
@@ -218,7 +222,11 @@ class _Importer:
     def import_writer(
         self, member: Member, seq: int, quarantined: dict[str, tuple[int, int]]
     ) -> None:
+        """Read this writer's segments from its cursor on; apply them in batches."""
         device = member.device
+        start = seq
+        batch: list[tuple[str, Any, Segment]] = []
+        size = 0
         while True:
             candidates = [
                 (name, stat)
@@ -226,8 +234,8 @@ class _Importer:
                 if (stat := self._stat(device, name)) is not None
             ]
             if not candidates:
-                return  # nothing new (or not copied yet): the cursor waits here
-            outcome: int | str
+                break  # nothing new (or not copied yet): the cursor waits here
+            outcome: Segment | str
             if len(candidates) == 2 and not self._same_records(member, candidates):
                 for name, stat in candidates:
                     self._quarantine(
@@ -241,19 +249,25 @@ class _Importer:
                 if quarantined.get(name) == (stat.st_size, stat.st_mtime_ns):
                     outcome = "bad"  # unchanged since it was found bad: not read again
                 else:
-                    outcome = self._import_file(member, name, stat, advance_from=seq)
+                    outcome = self._read(member, name, stat)
             if outcome == "stop":
-                return
-            if outcome == "bad":
-                # Skipped, not forgotten: it stays quarantined and is read again when its
-                # file changes; the writer's later segments go on.
-                following = self._next_after(device, seq)
-                if following is None:
-                    return
-                self._set_cursor(device, following)
-                outcome = following
-            assert isinstance(outcome, int)
-            seq = outcome
+                break
+            if isinstance(outcome, Segment):
+                batch.append((name, stat, outcome))
+                size += len(outcome.records)
+                seq = outcome.last_seq + 1
+                if size >= BATCH_RECORDS:
+                    self._apply_batch(member, batch, seq)
+                    batch, size = [], 0
+                continue
+            # Skipped, not forgotten: it stays quarantined and is read again when its file
+            # changes; the writer's later segments go on.
+            following = self._next_after(device, seq)
+            if following is None:
+                break
+            seq = following
+        if batch or seq != start:
+            self._apply_batch(member, batch, seq)
 
     def retry_quarantined(self, member: Member, quarantined: dict[str, tuple[int, int]]) -> None:
         """Segments found bad earlier are read again once their file has changed."""
@@ -261,7 +275,10 @@ class _Importer:
             stat = self._stat(member.device, name)
             if stat is None or (stat.st_size, stat.st_mtime_ns) == known:
                 continue
-            if isinstance(self._import_file(member, name, stat, advance_from=None), int):
+            segment = self._read(member, name, stat)
+            if isinstance(segment, Segment) and self._apply_batch(
+                member, [(name, stat, segment)], None
+            ):
                 del quarantined[name]
 
     def report_known_quarantine(self, quarantine: dict[str, dict[str, tuple[int, int]]]) -> None:
@@ -302,10 +319,8 @@ class _Importer:
             max_decompressed=MAX_DECOMPRESSED,
         )
 
-    def _import_file(
-        self, member: Member, name: str, stat: Any, *, advance_from: int | None
-    ) -> int | str:
-        """Apply one segment: the next cursor value, "bad" (quarantined) or "stop"."""
+    def _read(self, member: Member, name: str, stat: Any) -> Segment | str:
+        """A verified segment, or "bad" (quarantined) or "stop" (try again next sync)."""
         device = member.device
         if stat.st_size > MAX_SEGMENT_BYTES:
             self._quarantine(
@@ -335,35 +350,68 @@ class _Importer:
             ) from None
         problem = self._ownership_problem(member, segment.records)
         if problem is not None:
-            self._quarantine(
-                member, name, stat, "owner", f"Segment {name} of {member.person}: {problem}"
-            )
+            why = f"Segment {name} of {member.person}: {problem}"
+            self._quarantine(member, name, stat, "owner", why)
             return "bad"
-        following = segment.last_seq + 1
+        return segment
+
+    def _apply_batch(
+        self, member: Member, batch: list[tuple[str, Any, Segment]], next_seq: int | None
+    ) -> bool:
+        """Apply whole segments in one transaction with the writer's cursor; False if the
+        (last) segment was refused.
+
+        Several segments share a transaction (each still all or nothing): a commit and a
+        search-index flush per small segment cost more than the records themselves. The
+        files were read before the write lock is taken, so a slow share never holds it.
+        Durability is relaxed to NORMAL for imports only: a power cut may forget the last
+        imported segments, never half of one, and the next sync imports them again.
+        """
+        device = member.device
+        refused: list[tuple[str, Any, str]] = []
         changed = 0
-        with self.store.transaction() as conn:
-            problem = self._person_problem(conn, member, segment.records)
-            if problem is None:
-                changed = self._apply(conn, member, segment.records)
-                conn.execute(
-                    "DELETE FROM sync_quarantine WHERE writer = ? AND name = ?", (device, name)
-                )
-                if advance_from is not None:
+        conn = self.store.conn
+        conn.execute("PRAGMA synchronous = NORMAL")
+        try:
+            with self.store.transaction() as conn:
+                touched: list[str] = []
+                for name, _stat, segment in batch:
+                    problem = self._person_problem(conn, member, segment.records)
+                    if problem is not None:
+                        refused.append(
+                            (name, _stat, f"Segment {name} of {member.person}: {problem}")
+                        )
+                        continue
+                    count, ids = self._apply(conn, member, segment.records)
+                    changed += count
+                    touched.extend(ids)
+                    conn.execute(
+                        "DELETE FROM sync_quarantine WHERE writer = ? AND name = ?", (device, name)
+                    )
+                self._reindex(conn, touched)
+                for name, stat, why in refused:
+                    self._quarantine_in(conn, member, name, stat, "owner", why)
+                if next_seq is not None:
                     conn.execute(
                         "INSERT INTO sync_cursor (writer, next_seq, segments, records) "
-                        "VALUES (?, ?, 1, ?) ON CONFLICT (writer) DO UPDATE SET "
+                        "VALUES (?, ?, ?, ?) ON CONFLICT (writer) DO UPDATE SET "
                         "next_seq = max(next_seq, excluded.next_seq), "
-                        "segments = segments + 1, records = records + excluded.records",
-                        (device, following, len(segment.records)),
+                        "segments = segments + excluded.segments, "
+                        "records = records + excluded.records",
+                        (
+                            device,
+                            next_seq,
+                            len(batch),
+                            sum(len(segment.records) for _, _, segment in batch),
+                        ),
                     )
-        if problem is not None:
-            self._quarantine(
-                member, name, stat, "owner", f"Segment {name} of {member.person}: {problem}"
-            )
-            return "bad"
-        self.report.segments += 1
+        finally:
+            conn.execute("PRAGMA synchronous = FULL")
+        for name, _stat, why in refused:
+            self._add_problem(device, name, "owner", why)
+        self.report.segments += len(batch) - len(refused)
         self.report.records += changed
-        return following
+        return not refused
 
     def _ownership_problem(self, member: Member, records: Iterable[Record]) -> str | None:
         for record in records:
@@ -448,11 +496,15 @@ class _Importer:
                     json.dumps(record.body, ensure_ascii=False, sort_keys=True),
                 ),
             ).rowcount
+        return changed, touched
+
+    @staticmethod
+    def _reindex(conn: sqlite3.Connection, touched: list[str]) -> None:
+        """Write the search index again for the contacts a batch changed, in one go."""
         if touched:
             ids_json = json.dumps(sorted(set(touched)))
             conn.execute(_UNINDEX, (ids_json,))
             conn.execute(_REINDEX, (ids_json,))
-        return changed
 
     def _apply_ideas(self, conn: sqlite3.Connection, ideas: list[Record]) -> tuple[int, list[str]]:
         wanted = {str(r.body.get("contact_id")) for r in ideas}
@@ -491,25 +543,23 @@ class _Importer:
 
     # -- bookkeeping ---------------------------------------------------------------------
 
-    def _set_cursor(self, device: str, seq: int) -> None:
-        with self.store.transaction() as conn:
-            conn.execute(
-                "INSERT INTO sync_cursor (writer, next_seq) VALUES (?, ?) "
-                "ON CONFLICT (writer) DO UPDATE SET next_seq = max(next_seq, excluded.next_seq)",
-                (device, seq),
-            )
-
     def _quarantine(self, member: Member, name: str, stat: Any, reason: str, message: str) -> None:
-        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         with self.store.transaction() as conn:
-            conn.execute(
-                "INSERT INTO sync_quarantine (writer, name, size, mtime_ns, reason, message, "
-                "first_seen) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (writer, name) DO UPDATE "
-                "SET size = excluded.size, mtime_ns = excluded.mtime_ns, "
-                "reason = excluded.reason, message = excluded.message",
-                (member.device, name, stat.st_size, stat.st_mtime_ns, reason, message, now),
-            )
+            self._quarantine_in(conn, member, name, stat, reason, message)
         self._add_problem(member.device, name, reason, message)
+
+    @staticmethod
+    def _quarantine_in(
+        conn: sqlite3.Connection, member: Member, name: str, stat: Any, reason: str, message: str
+    ) -> None:
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        conn.execute(
+            "INSERT INTO sync_quarantine (writer, name, size, mtime_ns, reason, message, "
+            "first_seen) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (writer, name) DO UPDATE "
+            "SET size = excluded.size, mtime_ns = excluded.mtime_ns, "
+            "reason = excluded.reason, message = excluded.message",
+            (member.device, name, stat.st_size, stat.st_mtime_ns, reason, message, now),
+        )
 
     def _add_problem(self, device: str, name: str, reason: str, message: str) -> None:
         if (device, name) in self._reported:

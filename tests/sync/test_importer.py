@@ -676,11 +676,13 @@ def test_a_crash_anywhere_in_publishing_loses_and_duplicates_nothing(team, step)
     healthy(team.lead)
 
 
-def test_import_applies_a_whole_segment_or_nothing(team, monkeypatch):
-    log(team.ana, 4)
-    team.sync(team.ana)
+@pytest.mark.parametrize("batch", [1, 5000])
+def test_import_applies_a_whole_segment_or_nothing(team, monkeypatch, batch):
     from cxcompanion.sync import importer
 
+    monkeypatch.setattr(importer, "BATCH_RECORDS", batch)
+    log(team.ana, 4)
+    team.sync(team.ana)
     calls = {"n": 0}
     real = importer._Importer._apply_ideas
 
@@ -695,11 +697,15 @@ def test_import_applies_a_whole_segment_or_nothing(team, monkeypatch):
     me = Me(team.lead.device_id, "Lena", Role.LEAD)
     with pytest.raises(RuntimeError):
         import_share(team.lead.store, team.layout, roster, me)
-    first_segment_rows = rows(team.lead)
-    assert len(first_segment_rows) == 4  # the first segment landed whole, the second not at all
+    # applied one segment per transaction, the first landed whole and the second not at all;
+    # in one batch, neither (never a part of a segment, never its cursor without it)
+    assert len(rows(team.lead)) == (4 if batch == 1 else 0)
+    cursor = team.lead.store.conn.execute("SELECT next_seq FROM sync_cursor").fetchall()
+    assert cursor == ([(5,)] if batch == 1 else [])
     monkeypatch.setattr(importer._Importer, "_apply_ideas", real)
     import_share(team.lead.store, team.layout, roster, me)
     assert len(rows(team.lead)) == 5 and calls["n"] == 1
+    healthy(team.lead)
 
 
 def test_a_roster_member_helper_round_trips(team):
