@@ -580,7 +580,7 @@ def _envelope(record: Record) -> tuple[Any, ...]:
 
 def _contact_row(record: Record) -> tuple[Any, ...]:
     body = record.body
-    return (*_envelope(record), *(body.get(column) for column in _CONTACT_BODY))
+    return (*_envelope(record), *map(body.get, _CONTACT_BODY))
 
 
 def _slim_contact_row(record: Record) -> tuple[Any, ...]:
