@@ -44,6 +44,7 @@ MAX_DECOMPRESSED = 128 * 1024 * 1024
 # Records applied per transaction: big enough that commits and index flushes stay cheap,
 # small enough that the write lock is held for a fraction of a second.
 BATCH_RECORDS = 5000
+IMPORT_CACHE_KIB = -65536  # 64 MiB (negative: KiB, SQLite's convention)
 
 _CONTACT_BODY = (
     "agent", "at", "channel", "purpose", "detail", "outcome", "verdict", "prior_contacts",
@@ -74,9 +75,9 @@ _REINDEX = (
     "INSERT INTO contacts_fts (rowid, detail, notes, ideas) "
     "SELECT c.rowid, c.detail, c.notes, coalesce((SELECT group_concat(i.text, char(10)) "
     "FROM ideas i WHERE i.contact_id = c.id AND i.deleted = 0), '') "
-    "FROM contacts c WHERE c.id IN (SELECT value FROM json_each(?)) AND c.deleted = 0 "
-    "AND c.agent <> ''"
-)
+    "FROM json_each(?) AS j CROSS JOIN contacts c ON c.id = j.value "
+    "WHERE c.deleted = 0 AND c.agent <> ''"
+)  # CROSS JOIN: look each id up; the planner would otherwise walk every live contact
 _UNINDEX = (
     "DELETE FROM contacts_fts WHERE rowid IN "
     "(SELECT rowid FROM contacts WHERE id IN (SELECT value FROM json_each(?)))"
@@ -149,20 +150,45 @@ def import_share(
         quarantine.setdefault(writer, {})[name] = (size, mtime_ns)
     report = ImportReport()
     importer = _Importer(store, layout, roster, me, files, report)
-    others = [d for d in devices if d != me.device]
-    for done, device in enumerate(others, start=1):
-        member = roster.member(device)
-        if member is None:
-            waiting = importer.count_segments(device)
-            if waiting:
-                report.held[device] = waiting
-        else:
-            importer.retry_quarantined(member, quarantine.get(device, {}))
-            importer.import_writer(member, cursors.get(device, 1), quarantine.get(device, {}))
-        if progress is not None:
-            progress(done, len(others))
-    importer.report_known_quarantine(quarantine)
+    # A first import writes into every part of the tables (ids are random across writers):
+    # a larger page cache for this connection, while it imports, saves re-reading pages.
+    cache = store.conn.execute("PRAGMA cache_size").fetchone()[0]
+    store.conn.execute(f"PRAGMA cache_size = {IMPORT_CACHE_KIB}")
+    try:
+        _import_writers(importer, roster, me, devices, cursors, quarantine, progress)
+    finally:
+        store.conn.execute(f"PRAGMA cache_size = {int(cache)}")
     return report
+
+
+def _import_writers(
+    importer: _Importer,
+    roster: Roster,
+    me: Me,
+    devices: list[str],
+    cursors: dict[str, int],
+    quarantine: dict[str, dict[str, tuple[int, int]]],
+    progress: ProgressFn | None,
+) -> None:
+    report = importer.report
+    others = [d for d in devices if d != me.device]
+    try:
+        for done, device in enumerate(others, start=1):
+            member = roster.member(device)
+            if member is None:
+                waiting = importer.count_segments(device)
+                if waiting:
+                    report.held[device] = waiting
+            else:
+                importer.retry_quarantined(member, quarantine.get(device, {}))
+                importer.import_writer(member, cursors.get(device, 1), quarantine.get(device, {}))
+            if progress is not None:
+                progress(done, len(others))
+    except ShareOfflineError:
+        importer.flush()  # what was read whole before the share went is applied
+        raise
+    importer.flush()
+    importer.report_known_quarantine(quarantine)
 
 
 class _Importer:
@@ -182,6 +208,8 @@ class _Importer:
         self.files = files
         self.report = report
         self._reported: set[tuple[str, str]] = set()
+        self._pending: list[tuple[Member, list[tuple[str, Any, Segment]], int | None]] = []
+        self._pending_records = 0
 
     # -- finding files -------------------------------------------------------------------
 
@@ -257,7 +285,7 @@ class _Importer:
                 size += len(outcome.records)
                 seq = outcome.last_seq + 1
                 if size >= BATCH_RECORDS:
-                    self._apply_batch(member, batch, seq)
+                    self._queue(member, batch, seq)
                     batch, size = [], 0
                 continue
             # Skipped, not forgotten: it stays quarantined and is read again when its file
@@ -267,7 +295,19 @@ class _Importer:
                 break
             seq = following
         if batch or seq != start:
-            self._apply_batch(member, batch, seq)
+            self._queue(member, batch, seq)
+
+    def _queue(self, member: Member, batch: list[tuple[str, Any, Segment]], seq: int) -> None:
+        """Segments read and verified wait here, across writers, to be applied together."""
+        self._pending.append((member, batch, seq))
+        self._pending_records += sum(len(segment.records) for _, _, segment in batch)
+        if self._pending_records >= BATCH_RECORDS:
+            self.flush()
+
+    def flush(self) -> None:
+        pending, self._pending, self._pending_records = self._pending, [], 0
+        if pending:
+            self._apply_batch(pending)
 
     def retry_quarantined(self, member: Member, quarantined: dict[str, tuple[int, int]]) -> None:
         """Segments found bad earlier are read again once their file has changed."""
@@ -277,7 +317,7 @@ class _Importer:
                 continue
             segment = self._read(member, name, stat)
             if isinstance(segment, Segment) and self._apply_batch(
-                member, [(name, stat, segment)], None
+                [(member, [(name, stat, segment)], None)]
             ):
                 del quarantined[name]
 
@@ -356,10 +396,10 @@ class _Importer:
         return segment
 
     def _apply_batch(
-        self, member: Member, batch: list[tuple[str, Any, Segment]], next_seq: int | None
+        self, groups: list[tuple[Member, list[tuple[str, Any, Segment]], int | None]]
     ) -> bool:
-        """Apply whole segments in one transaction with the writer's cursor; False if the
-        (last) segment was refused.
+        """Apply whole segments of one or more writers, with their cursors, in one
+        transaction; False if a segment was refused (quarantined instead).
 
         Several segments share a transaction (each still all or nothing): a commit and a
         search-index flush per small segment cost more than the records themselves. The
@@ -367,49 +407,49 @@ class _Importer:
         Durability is relaxed to NORMAL for imports only: a power cut may forget the last
         imported segments, never half of one, and the next sync imports them again.
         """
-        device = member.device
-        refused: list[tuple[str, Any, str]] = []
-        changed = 0
+        refused: list[tuple[Member, str, Any, str]] = []
+        changed = applied = 0
         conn = self.store.conn
         conn.execute("PRAGMA synchronous = NORMAL")
         try:
             with self.store.transaction() as conn:
                 touched: list[str] = []
-                for name, _stat, segment in batch:
-                    problem = self._person_problem(conn, member, segment.records)
-                    if problem is not None:
-                        refused.append(
-                            (name, _stat, f"Segment {name} of {member.person}: {problem}")
+                for member, batch, next_seq in groups:
+                    for name, stat, segment in batch:
+                        problem = self._person_problem(conn, member, segment.records)
+                        if problem is not None:
+                            why = f"Segment {name} of {member.person}: {problem}"
+                            refused.append((member, name, stat, why))
+                            self._quarantine_in(conn, member, name, stat, "owner", why)
+                            continue
+                        count, ids = self._apply(conn, member, segment.records)
+                        changed += count
+                        applied += 1
+                        touched.extend(ids)
+                        conn.execute(
+                            "DELETE FROM sync_quarantine WHERE writer = ? AND name = ?",
+                            (member.device, name),
                         )
-                        continue
-                    count, ids = self._apply(conn, member, segment.records)
-                    changed += count
-                    touched.extend(ids)
-                    conn.execute(
-                        "DELETE FROM sync_quarantine WHERE writer = ? AND name = ?", (device, name)
-                    )
+                    if next_seq is not None:
+                        conn.execute(
+                            "INSERT INTO sync_cursor (writer, next_seq, segments, records) "
+                            "VALUES (?, ?, ?, ?) ON CONFLICT (writer) DO UPDATE SET "
+                            "next_seq = max(next_seq, excluded.next_seq), "
+                            "segments = segments + excluded.segments, "
+                            "records = records + excluded.records",
+                            (
+                                member.device,
+                                next_seq,
+                                len(batch),
+                                sum(len(segment.records) for _, _, segment in batch),
+                            ),
+                        )
                 self._reindex(conn, touched)
-                for name, stat, why in refused:
-                    self._quarantine_in(conn, member, name, stat, "owner", why)
-                if next_seq is not None:
-                    conn.execute(
-                        "INSERT INTO sync_cursor (writer, next_seq, segments, records) "
-                        "VALUES (?, ?, ?, ?) ON CONFLICT (writer) DO UPDATE SET "
-                        "next_seq = max(next_seq, excluded.next_seq), "
-                        "segments = segments + excluded.segments, "
-                        "records = records + excluded.records",
-                        (
-                            device,
-                            next_seq,
-                            len(batch),
-                            sum(len(segment.records) for _, _, segment in batch),
-                        ),
-                    )
         finally:
             conn.execute("PRAGMA synchronous = FULL")
-        for name, _stat, why in refused:
-            self._add_problem(device, name, "owner", why)
-        self.report.segments += len(batch) - len(refused)
+        for member, name, _stat, why in refused:
+            self._add_problem(member.device, name, "owner", why)
+        self.report.segments += applied
         self.report.records += changed
         return not refused
 
