@@ -41,6 +41,23 @@ class Outbox:
                 (segment, first, last, size),
             )
 
+    def reserve(self, segment: str, first: int, last: int, size: int) -> None:
+        """Write down a segment before it is placed on the share: if it is never confirmed
+        and goes missing, the same range is published again under the same name."""
+        with self.store.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO sync_published (name, first_seq, last_seq, size) "
+                "VALUES (?, ?, ?, ?)",
+                (segment, first, last, size),
+            )
+
+    def reservation(self, first: int) -> tuple[str, int] | None:
+        """(name, last seq) of a segment written down as starting at `first`, if any."""
+        row = self.store.conn.execute(
+            "SELECT name, last_seq FROM sync_published WHERE first_seq = ?", (first,)
+        ).fetchone()
+        return None if row is None else (row[0], row[1])
+
     def published(self) -> list[tuple[str, int, int, int]]:
         """(name, first seq, last seq, size) of every segment this writer published."""
         return self.store.conn.execute(

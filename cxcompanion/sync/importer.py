@@ -19,6 +19,7 @@ colleagues' contacts only what repeat detection needs.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Callable, Iterable
@@ -44,6 +45,14 @@ MAX_DECOMPRESSED = 128 * 1024 * 1024
 # Records applied per transaction: big enough that commits and index flushes stay cheap,
 # small enough that the write lock is held for a fraction of a second.
 BATCH_RECORDS = 5000
+# Faults that may lie in the copy or the reading, not in what the writer wrote: the file
+# may yet arrive whole (a sync tool still copying it, a short or stale network read).
+READ_FAULTS = frozenset(
+    {"truncated", "checksum", "count", "encoding", "decompression", "header", "too_large",
+     "duplicate"}
+)  # fmt: skip
+BAD_READ, BAD_CONTENT, STOP = "bad-read", "bad-content", "stop"
+Quarantined = dict[str, tuple[int, int, str]]  # file name -> (size, mtime_ns, reason)
 IMPORT_CACHE_KIB = -65536  # 64 MiB (negative: KiB, SQLite's convention)
 
 _CONTACT_BODY = (
@@ -143,11 +152,11 @@ def import_share(
     layout.check_online()
     devices = layout.writer_devices(files)
     cursors = dict(store.conn.execute("SELECT writer, next_seq FROM sync_cursor"))
-    quarantine: dict[str, dict[str, tuple[int, int]]] = {}
-    for writer, name, size, mtime_ns in store.conn.execute(
-        "SELECT writer, name, size, mtime_ns FROM sync_quarantine"
+    quarantine: dict[str, Quarantined] = {}
+    for writer, name, size, mtime_ns, reason in store.conn.execute(
+        "SELECT writer, name, size, mtime_ns, reason FROM sync_quarantine"
     ):
-        quarantine.setdefault(writer, {})[name] = (size, mtime_ns)
+        quarantine.setdefault(writer, {})[name] = (size, mtime_ns, reason)
     report = ImportReport()
     importer = _Importer(store, layout, roster, me, files, report)
     # A first import writes into every part of the tables (ids are random across writers):
@@ -167,7 +176,7 @@ def _import_writers(
     me: Me,
     devices: list[str],
     cursors: dict[str, int],
-    quarantine: dict[str, dict[str, tuple[int, int]]],
+    quarantine: dict[str, Quarantined],
     progress: ProgressFn | None,
 ) -> None:
     report = importer.report
@@ -184,8 +193,11 @@ def _import_writers(
                 importer.import_writer(member, cursors.get(device, 1), quarantine.get(device, {}))
             if progress is not None:
                 progress(done, len(others))
-    except ShareOfflineError:
-        importer.flush()  # what was read whole before the share went is applied
+    except Exception:
+        # What was read whole before the share went (or the sync was stopped) is applied;
+        # if applying is what failed, the first error is the one to report.
+        with contextlib.suppress(Exception):
+            importer.flush()
         raise
     importer.flush()
     importer.report_known_quarantine(quarantine)
@@ -247,12 +259,19 @@ class _Importer:
 
     # -- one writer ----------------------------------------------------------------------
 
-    def import_writer(
-        self, member: Member, seq: int, quarantined: dict[str, tuple[int, int]]
-    ) -> None:
-        """Read this writer's segments from its cursor on; apply them in batches."""
+    def import_writer(self, member: Member, cursor: int, quarantined: Quarantined) -> None:
+        """Read this writer's segments from its cursor on; queue them to be applied.
+
+        The cursor moves only over a contiguous run of segments imported, or refused for
+        what their writer put in them (owner, record: the checksum proves the file is as
+        written). A segment that may be damaged in transit or still being copied (cut
+        short, failing its checksum, ...) holds the cursor where it is: the segments after
+        it are imported anyway, and read again each sync until it is whole, so a missing
+        segment behind it is never jumped over.
+        """
         device = member.device
-        start = seq
+        seq = persisted = cursor
+        frozen = False
         batch: list[tuple[str, Any, Segment]] = []
         size = 0
         while True:
@@ -271,31 +290,39 @@ class _Importer:
                         f"Two different segments of {member.person} start at number {seq} "
                         f"({candidates[0][0]} and {candidates[1][0]}); neither was imported.",
                     )  # fmt: skip
-                outcome = "bad"
+                outcome = BAD_READ
             else:
                 name, stat = candidates[0]
-                if quarantined.get(name) == (stat.st_size, stat.st_mtime_ns):
-                    outcome = "bad"  # unchanged since it was found bad: not read again
+                known = quarantined.get(name)
+                if (
+                    known is not None
+                    and known[2] not in READ_FAULTS
+                    and known[:2] == (stat.st_size, stat.st_mtime_ns)
+                ):
+                    outcome = BAD_CONTENT  # refused for what it holds, and unchanged
                 else:
                     outcome = self._read(member, name, stat)
-            if outcome == "stop":
+            if outcome == STOP:
                 break
             if isinstance(outcome, Segment):
                 batch.append((name, stat, outcome))
                 size += len(outcome.records)
                 seq = outcome.last_seq + 1
+                if not frozen:
+                    persisted = seq
                 if size >= BATCH_RECORDS:
-                    self._queue(member, batch, seq)
+                    self._queue(member, batch, persisted)
                     batch, size = [], 0
                 continue
-            # Skipped, not forgotten: it stays quarantined and is read again when its file
-            # changes; the writer's later segments go on.
+            frozen = frozen or outcome == BAD_READ
             following = self._next_after(device, seq)
             if following is None:
                 break
             seq = following
-        if batch or seq != start:
-            self._queue(member, batch, seq)
+            if not frozen:
+                persisted = seq
+        if batch or persisted != cursor:
+            self._queue(member, batch, persisted)
 
     def _queue(self, member: Member, batch: list[tuple[str, Any, Segment]], seq: int) -> None:
         """Segments read and verified wait here, across writers, to be applied together."""
@@ -309,11 +336,15 @@ class _Importer:
         if pending:
             self._apply_batch(pending)
 
-    def retry_quarantined(self, member: Member, quarantined: dict[str, tuple[int, int]]) -> None:
-        """Segments found bad earlier are read again once their file has changed."""
+    def retry_quarantined(self, member: Member, quarantined: Quarantined) -> None:
+        """Segments refused for their content, which the cursor has passed, are read
+        again once their file has changed (those that may be damaged in transit are read
+        again on every sync anyway: the cursor waits at them)."""
         for name, known in list(quarantined.items()):
+            if known[2] in READ_FAULTS:
+                continue
             stat = self._stat(member.device, name)
-            if stat is None or (stat.st_size, stat.st_mtime_ns) == known:
+            if stat is None or (stat.st_size, stat.st_mtime_ns) == known[:2]:
                 continue
             segment = self._read(member, name, stat)
             if isinstance(segment, Segment) and self._apply_batch(
@@ -321,7 +352,7 @@ class _Importer:
             ):
                 del quarantined[name]
 
-    def report_known_quarantine(self, quarantine: dict[str, dict[str, tuple[int, int]]]) -> None:
+    def report_known_quarantine(self, quarantine: dict[str, Quarantined]) -> None:
         """Quarantined segments still bad are reported on every sync until resolved."""
         for writer, names in quarantine.items():
             for name in names:
@@ -360,7 +391,7 @@ class _Importer:
         )
 
     def _read(self, member: Member, name: str, stat: Any) -> Segment | str:
-        """A verified segment, or "bad" (quarantined) or "stop" (try again next sync)."""
+        """A verified segment, BAD_READ or BAD_CONTENT (quarantined), or STOP (next sync)."""
         device = member.device
         if stat.st_size > MAX_SEGMENT_BYTES:
             self._quarantine(
@@ -368,21 +399,21 @@ class _Importer:
                 f"Segment {name} of {member.person} is {stat.st_size} bytes, over the "
                 f"{MAX_SEGMENT_BYTES}-byte limit; it was not read.",
             )  # fmt: skip
-            return "bad"
+            return BAD_READ
         try:
             segment = self._decode(device, name, stat.st_size)
         except _ReadAgain:
-            return "stop"
+            return STOP
         except NewerFormatError as exc:
             self.report.stopped.append(
                 Problem(device, member.person, name, exc.reason, exc.message)
             )
-            return "stop"
+            return STOP
         except SegmentError as exc:
             self._quarantine(member, name, stat, exc.reason, exc.message)
-            return "bad"
+            return BAD_READ if exc.reason in READ_FAULTS else BAD_CONTENT
         except FileNotFoundError:
-            return "stop"  # gone between listing and reading: try again next sync
+            return STOP  # gone between listing and reading: try again next sync
         except OSError as exc:
             raise ShareOfflineError(
                 f"{name} of {member.person} cannot be read ({exc.strerror or exc}); "
@@ -392,7 +423,7 @@ class _Importer:
         if problem is not None:
             why = f"Segment {name} of {member.person}: {problem}"
             self._quarantine(member, name, stat, "owner", why)
-            return "bad"
+            return BAD_CONTENT
         return segment
 
     def _apply_batch(

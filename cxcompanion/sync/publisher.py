@@ -21,7 +21,13 @@ from cxcompanion.sync.segment import (
     encode_segment,
     parse_name,
 )
-from cxcompanion.sync.share_folder import Files, ShareError, ShareLayout, publish
+from cxcompanion.sync.share_folder import (
+    Files,
+    ShareError,
+    ShareLayout,
+    ShareOfflineError,
+    publish,
+)
 
 BATCH = 5000  # records per segment: small enough to apply in one quick transaction
 
@@ -43,20 +49,32 @@ def publish_waiting(
     sleep: Callable[[float], None] = time.sleep,
 ) -> PublishReport:
     """Publish every waiting change; raise ShareError (nothing lost) if the share fails."""
+    files = files or Files()
     outbox = Outbox(store)
     report = PublishReport()
     layout.check_online()
     while rows := outbox.waiting(batch):
         first, last = rows[0][0], rows[-1][0]
-        existing = _existing_segment(layout, device_id, first)
+        existing = _existing_segment(layout, device_id, first, files)
         if existing is not None:
             covered = _already_published(existing, outbox, device_id)
             outbox.mark_published(first, covered, existing[0], len(existing[1]))
             report.segments.append(existing[0])
             report.records += covered - first + 1
             continue
+        reserved = outbox.reservation(first)
+        if reserved is not None:
+            # Published before without being confirmed (the read-back failed, or a crash),
+            # and the file is gone since: exactly the same range again, never a longer one
+            # under the same name (a reader that imported the first would wait forever).
+            last = reserved[1]
+            rows = [(seq, p) for seq, p in rows if seq <= last]
+            if len(rows) != last - first + 1:
+                rows = list(zip(range(first, last + 1), outbox.payloads(first, last), strict=True))
         records = [Record.from_json(payload) for _, payload in rows]
         name, data = encode_segment(device_id, first, records)
+        if reserved is None:
+            outbox.reserve(name, first, last, len(data))
         publish(layout, device_id, name, data, files=files, sleep=sleep)
         outbox.mark_published(first, last, name, len(data))
         report.segments.append(name)
@@ -92,16 +110,24 @@ def repair_published(
     try:
         present = set(files.listdir(folder))
     except FileNotFoundError:
+        # Our whole folder is gone: only believe it if the share itself still answers.
+        try:
+            files.listdir(layout.writers)
+        except OSError as exc:
+            raise _gone(layout, exc) from None
         present = set()
     except OSError as exc:
-        raise ShareError(f"Cannot list {folder} ({exc.strerror or exc}).") from None
+        raise _gone(layout, exc) from None
     repaired = []
     recent = {row[0] for row in published[-CHECK_RECENT:]}
     for name, first, last, size in published:
         if name in present:
             if name not in recent:
                 continue
-            stat = files.stat(folder / name)
+            try:
+                stat = files.stat(folder / name)
+            except OSError as exc:
+                raise _gone(layout, exc) from None
             if stat is None or stat.st_size == size:
                 continue
         records = [Record.from_json(p) for p in outbox.payloads(first, last)]
@@ -113,13 +139,25 @@ def repair_published(
     return repaired
 
 
-def _existing_segment(layout: ShareLayout, device_id: str, seq: int) -> tuple[str, bytes] | None:
+def _existing_segment(
+    layout: ShareLayout, device_id: str, seq: int, files: Files
+) -> tuple[str, bytes] | None:
     folder = layout.writer_folder(device_id)
-    for name in (f"{seq:012d}.jsonl", f"{seq:012d}.jsonl.gz"):
-        path = folder / name
-        if path.exists():
-            return name, path.read_bytes()
+    try:
+        for name in (f"{seq:012d}.jsonl", f"{seq:012d}.jsonl.gz"):
+            path = folder / name
+            if files.stat(path) is not None:
+                return name, files.read(path)
+    except OSError as exc:
+        raise _gone(layout, exc) from None
     return None
+
+
+def _gone(layout: ShareLayout, exc: OSError) -> ShareOfflineError:
+    return ShareOfflineError(
+        f"The shared folder {layout.root} stopped answering ({exc.strerror or exc}); "
+        "nothing is lost. Sync again when it is back."
+    )
 
 
 def _already_published(existing: tuple[str, bytes], outbox: Outbox, device_id: str) -> int:

@@ -712,3 +712,93 @@ def test_a_roster_member_helper_round_trips(team):
     roster = team.layout.read_team()
     assert {m.person for m in roster.members} == {"Lena", "Ana", "Ben"}
     assert isinstance(roster.member(team.ana.device_id), Member)
+
+
+# -- found by the convergence state machine (tests/sync/test_convergence.py) ----------------
+
+
+class DamagedOnce(Files):
+    """One read returns the right length with zeros after 100 bytes; the file is intact."""
+
+    def __init__(self):
+        self.done = False
+
+    def read(self, path):
+        data = super().read(path)
+        if path.name.endswith(".jsonl") and not self.done:
+            self.done = True
+            return data[:100] + bytes(len(data) - 100)
+        return data
+
+
+def test_a_segment_read_damaged_once_is_imported_later(team):
+    made = log(team.ana, 1)
+    team.sync(team.ana)
+    damaged = team.sync(team.lead, files=DamagedOnce()).quarantined
+    assert len(damaged) == 1 and damaged[0]["reason"] in {"truncated", "checksum"}
+    report = team.sync(team.lead)
+    assert report.quarantined == [] and ids(team.lead) == made
+
+
+class StatFails(Files):
+    def stat(self, path):
+        if path.name.endswith(".jsonl"):
+            raise OSError(5, "Input/output error")
+        return super().stat(path)
+
+
+def test_a_share_that_fails_mid_sync_is_reported_not_raised(team):
+    log(team.ana, 1)
+    team.sync(team.ana)
+    report = team.sync(team.ana, files=StatFails())
+    assert report.share == "offline" and "stopped answering" in report.message
+
+
+class ReadBackFails(Files):
+    """The segment is renamed into place; reading it back fails once."""
+
+    def __init__(self):
+        self.done = False
+
+    def read(self, path):
+        if path.name.endswith(".jsonl") and not self.done:
+            self.done = True
+            raise OSError(5, "Input/output error")
+        return super().read(path)
+
+
+def test_a_segment_published_but_not_confirmed_keeps_its_range(team, tmp_path):
+    first = log(team.ana, 1)
+    team.sync(team.ana, files=ReadBackFails())  # on the share, not marked published
+    team.sync(team.lead)  # the lead imports it
+    second = log(team.ana, 1)
+    (segment,) = team.segments_of(team.ana)
+    segment.rename(tmp_path / "aside.jsonl")  # a sync tool moves it away
+    team.sync(team.ana)  # the same range again under the same name, then the new one
+    assert [p.name for p in team.segments_of(team.ana)] == [
+        "000000000001.jsonl",
+        "000000000002.jsonl",
+    ]
+    team.sync(team.lead)
+    assert ids(team.lead) == sorted(first + second)
+
+
+def test_a_damaged_segment_followed_by_a_late_one_loses_nothing(team, tmp_path):
+    made = []
+    for _ in range(3):
+        made += log(team.ana, 1)
+        team.sync(team.ana)
+    first, second, _third = team.segments_of(team.ana)
+    whole = first.read_bytes()
+    first.write_bytes(whole[:40])
+    second.rename(tmp_path / "late.jsonl")
+    report = team.sync(team.lead)
+    assert [q["reason"] for q in report.quarantined] == ["truncated"]
+    assert ids(team.lead) == [made[2]]  # what follows the gap is read ahead
+    cursor = team.lead.store.conn.execute("SELECT next_seq FROM sync_cursor").fetchall()
+    assert cursor in ([], [(1,)])  # but the cursor stays at the damaged segment
+    first.write_bytes(whole)
+    (tmp_path / "late.jsonl").rename(second)
+    team.sync(team.lead)
+    assert ids(team.lead) == sorted(made)
+    assert team.lead.store.conn.execute("SELECT next_seq FROM sync_cursor").fetchall() == [(4,)]
