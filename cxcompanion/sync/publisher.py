@@ -143,13 +143,20 @@ def _existing_segment(
     layout: ShareLayout, device_id: str, seq: int, files: Files
 ) -> tuple[str, bytes] | None:
     folder = layout.writer_folder(device_id)
-    try:
-        for name in (f"{seq:012d}.jsonl", f"{seq:012d}.jsonl.gz"):
-            path = folder / name
-            if files.stat(path) is not None:
+    for name in (f"{seq:012d}.jsonl", f"{seq:012d}.jsonl.gz"):
+        path = folder / name
+        try:
+            found = files.stat(path)
+        except OSError as exc:
+            raise _gone(layout, exc) from None
+        if found is not None:
+            try:
                 return name, files.read(path)
-    except OSError as exc:
-        raise _gone(layout, exc) from None
+            except OSError as exc:  # as publish() treats a failed read-back
+                raise ShareError(
+                    f"Cannot read back {path} ({exc.strerror or exc}); it is checked again "
+                    "at the next sync. Nothing is lost."
+                ) from None
     return None
 
 
