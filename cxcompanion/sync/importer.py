@@ -53,7 +53,8 @@ READ_FAULTS = frozenset(
 )  # fmt: skip
 BAD_READ, BAD_CONTENT, STOP = "bad-read", "bad-content", "stop"
 Quarantined = dict[str, tuple[int, int, str]]  # file name -> (size, mtime_ns, reason)
-IMPORT_CACHE_KIB = -65536  # 64 MiB (negative: KiB, SQLite's convention)
+IMPORT_CACHE_KIB = -65536
+IMPORT_CHECKPOINT_PAGES = 16384  # x 4 KiB pages  # 64 MiB (negative: KiB, SQLite's convention)
 
 _CONTACT_BODY = (
     "agent", "at", "channel", "purpose", "detail", "outcome", "verdict", "prior_contacts",
@@ -161,12 +162,21 @@ def import_share(
     importer = _Importer(store, layout, roster, me, files, report)
     # A first import writes into every part of the tables (ids are random across writers):
     # a larger page cache for this connection, while it imports, saves re-reading pages.
-    cache = store.conn.execute("PRAGMA cache_size").fetchone()[0]
-    store.conn.execute(f"PRAGMA cache_size = {IMPORT_CACHE_KIB}")
+    # The write-ahead log is copied into the database every 64 MiB of a long import, not
+    # at every commit (each copy rewrote the same pages again); bounded, so the log never
+    # grows to the size of a first import.
+    conn = store.conn
+    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+    checkpoint = conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = {IMPORT_CACHE_KIB}")
+    conn.execute(f"PRAGMA wal_autocheckpoint = {IMPORT_CHECKPOINT_PAGES}")
     try:
         _import_writers(importer, roster, me, devices, cursors, quarantine, progress)
     finally:
-        store.conn.execute(f"PRAGMA cache_size = {int(cache)}")
+        conn.execute(f"PRAGMA wal_autocheckpoint = {int(checkpoint)}")
+        conn.execute(f"PRAGMA cache_size = {int(cache)}")
+        if report.segments:
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
     return report
 
 
