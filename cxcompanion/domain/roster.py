@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from cxcompanion.domain.enums import Role
@@ -53,11 +54,12 @@ class Roster:
     members: tuple[Member, ...] = ()
     revision: int = 1
 
+    @cached_property
+    def _by_device(self) -> dict[str, Member]:
+        return {member.device: member for member in self.members}
+
     def member(self, device: str) -> Member | None:
-        for member in self.members:
-            if member.device == device:
-                return member
-        return None
+        return self._by_device.get(device)
 
     def people(self) -> dict[str, Role]:
         """Each person with their role (a lead on two PCs is still one lead)."""
