@@ -111,6 +111,10 @@ def build_parser() -> argparse.ArgumentParser:
     team.add_argument("--sync-minutes", metavar="N", help="settings: minutes between syncs")
     team.add_argument("--format", default="table", metavar="table|json")
 
+    from cxcompanion import cli_import  # small; its work is imported only when it runs
+
+    cli_import.add_parser(commands)
+
     demo = commands.add_parser(
         "demo", help="build a demo team under DIR: a share, a lead and agents, synced"
     )
@@ -219,6 +223,7 @@ def _run(args: argparse.Namespace) -> int:
         "feedback": ("text", "json"),
         "sync": ("text", "json"),
         "team": ("table", "json"),
+        "import": ("text", "json"),
     }
     if fmt is not None and fmt not in allowed[args.command]:
         raise UserError(
@@ -236,6 +241,7 @@ def _run(args: argparse.Namespace) -> int:
             "feedback": _feedback,
             "sync": _sync,
             "team": _team,
+            "import": _import,
         }
         return handler[args.command](profile, args)
     finally:
@@ -244,6 +250,12 @@ def _run(args: argparse.Namespace) -> int:
             import shutil
 
             shutil.rmtree(profile.folder, ignore_errors=True)
+
+
+def _import(profile, args: argparse.Namespace) -> int:
+    from cxcompanion import cli_import
+
+    return cli_import.run(profile, args, UserError)
 
 
 def _init(profile, args: argparse.Namespace) -> int:

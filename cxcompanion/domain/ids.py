@@ -40,3 +40,20 @@ def new_id(now_ms: int | None = None) -> str:
 def new_device_id() -> str:
     """A device (writer) id: lower-case so it is a safe folder name on every file system."""
     return "d" + new_id().lower()
+
+
+def derived_id(*parts: str) -> str:
+    """A 26-character id made from `parts` (the team, a kind, a source's own id): the same
+    parts always give the same id, so importing a file again finds what it wrote before.
+
+    It has the alphabet and length of new_id(), but no time order.
+    """
+    import hashlib
+
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()
+    value = int.from_bytes(digest[:17], "big") >> 6  # 130 bits: 26 characters of 5 bits
+    chars = []
+    for _ in range(26):
+        chars.append(_CROCKFORD[value & 31])
+        value >>= 5
+    return "".join(reversed(chars))

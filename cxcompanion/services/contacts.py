@@ -206,7 +206,20 @@ class ContactService:
         ).fetchall()
         return [Idea(Envelope(r[0], r[1], r[2], r[3], True), r[4], r[5], r[6]) for r in rows]
 
-    def _build(self, typed: ContactInput, envelope: Envelope, previous: Contact | None) -> Contact:
+    def _build(
+        self,
+        typed: ContactInput,
+        envelope: Envelope,
+        previous: Contact | None,
+        *,
+        agent: str | None = None,
+        idea_id: Callable[[int], str] | None = None,
+    ) -> Contact:
+        """The stored form of a typed contact: texts masked, the customer hashed.
+
+        `agent` and `idea_id` (a new idea's id from its position) are for imports, which
+        write contacts for the person a file names, with ids derived from the source.
+        """
         from cxcompanion.domain.redaction import mask_pii, pseudonymise
 
         identity = self.profile.identity
@@ -219,7 +232,7 @@ class ContactService:
             customer_hash = None
         old_ideas = {(i.text, i.area): i for i in previous.ideas} if previous else {}
         ideas = []
-        for idea in typed.ideas:
+        for position, idea in enumerate(typed.ideas):
             text = mask_pii(idea.text)
             kept = old_ideas.pop((text, idea.area), None)
             if kept is not None:
@@ -227,7 +240,12 @@ class ContactService:
             else:
                 ideas.append(
                     Idea(
-                        Envelope(new_id(), envelope.writer, 1, envelope.updated_at),
+                        Envelope(
+                            idea_id(position) if idea_id else new_id(),
+                            envelope.writer,
+                            1,
+                            envelope.updated_at,
+                        ),
                         envelope.id,
                         text,
                         idea.area,
@@ -235,7 +253,7 @@ class ContactService:
                 )
         return Contact(
             envelope=envelope,
-            agent=previous.agent if previous else identity.name,
+            agent=agent or (previous.agent if previous else identity.name),
             at=utc_iso(typed.at),
             channel=typed.channel,
             purpose=typed.purpose,

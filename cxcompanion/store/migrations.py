@@ -119,7 +119,11 @@ _CONTACT_BODY = ", ".join(
 _IDEA_BODY = "'contact_id', NEW.contact_id, 'text', NEW.text, 'area', NEW.area"
 
 
-def _outbox_trigger(table: str, record_type: str, body: str, event: str) -> str:
+def _outbox_trigger(
+    table: str, record_type: str, body: str, event: str, type_sql: str | None = None
+) -> str:
+    """`type_sql`: an SQL expression for the record type, when it is not a constant."""
+    type_sql = type_sql or f"'{record_type}'"
     when = "NEW.writer = (SELECT value FROM meta WHERE key = 'device_id')"
     if event == "UPDATE":
         when += " AND NEW.revision <> OLD.revision"
@@ -127,8 +131,8 @@ def _outbox_trigger(table: str, record_type: str, body: str, event: str) -> str:
         f"CREATE TRIGGER outbox_{table}_{event.lower()} AFTER {event} ON {table} "
         f"WHEN {when} BEGIN "
         "INSERT INTO outbox (record_type, record_id, revision, payload) VALUES ("
-        f"'{record_type}', NEW.id, NEW.revision, json_object("
-        f"'id', NEW.id, 'type', '{record_type}', 'writer', NEW.writer, "
+        f"{type_sql}, NEW.id, NEW.revision, json_object("
+        f"'id', NEW.id, 'type', {type_sql}, 'writer', NEW.writer, "
         "'revision', NEW.revision, 'updated_at', NEW.updated_at, "
         "'deleted', json(CASE WHEN NEW.deleted THEN 'true' ELSE 'false' END), "
         f"'body', json_object({body}))); END"
@@ -239,12 +243,87 @@ def _m005_sync(db: sqlite_utils.Database) -> None:
     )
 
 
+_SURVEY_BODY = ", ".join(
+    f"'{column}', NEW.{column}"
+    for column in (
+        "contact_id", "agent", "answered_at", "customer_hash", "source_contact", "csat", "nps",
+        "resolved", "comment",
+    )
+)  # fmt: skip
+
+
+def _m006_surveys_and_history(db: sqlite_utils.Database) -> None:
+    """Survey answers in a table of their own, and history imported by a team lead.
+
+    - survey_answers: the customer's voice from the survey tool (CSAT 1-5, NPS 0-10,
+      "was your need met?" as 1/0, a masked comment), matched to a contact when one was
+      found (`contact_id`, and `agent`, the person it is addressed to); unmatched answers
+      are kept with contact_id NULL and matched again at later imports. Lead-owned
+      (DESIGN §5), published as `survey_answer` records; what sync kept of them so far in
+      shared_records moves here.
+    - Contacts and ideas written on a lead's profile can only be imported history (a lead
+      logs none): they are published as `imported_contact` / `imported_idea`, record types
+      a lead owns, so agents' installations accept them.
+    """
+    db["survey_answers"].create(
+        {
+            **ENVELOPE,
+            "contact_id": str,
+            "agent": str,
+            "answered_at": str,  # when the customer answered, UTC ISO-8601
+            "customer_hash": str,
+            "source_contact": str,  # the contact id the survey tool gave, as given
+            "csat": int,
+            "nps": int,
+            "resolved": int,
+            "comment": str,
+        },
+        pk="id",
+        not_null=ENVELOPE_NOT_NULL | {"answered_at"},
+        defaults={"deleted": 0},
+    )
+    db.execute(
+        "CREATE INDEX survey_answers_by_contact ON survey_answers (contact_id) "
+        "WHERE deleted = 0 AND contact_id IS NOT NULL"
+    )
+    db.execute(
+        "CREATE INDEX survey_answers_unmatched ON survey_answers (answered_at) "
+        "WHERE deleted = 0 AND contact_id IS NULL"
+    )
+    for event in ("INSERT", "UPDATE"):
+        db.execute(_outbox_trigger("survey_answers", "survey_answer", _SURVEY_BODY, event))
+        for table, record_type, body in (
+            ("contacts", "contact", _CONTACT_BODY),
+            ("ideas", "idea", _IDEA_BODY),
+        ):
+            db.execute(f"DROP TRIGGER outbox_{table}_{event.lower()}")
+            by_role = (
+                "(CASE WHEN (SELECT value FROM meta WHERE key = 'role') = 'lead' "
+                f"THEN 'imported_{record_type}' ELSE '{record_type}' END)"
+            )
+            db.execute(_outbox_trigger(table, record_type, body, event, by_role))
+    fields = ", ".join(
+        f"json_extract(body, '$.{name}')"
+        for name in ("contact_id", "agent", "answered_at", "customer_hash", "source_contact",
+                     "csat", "nps", "resolved", "comment")
+    )  # fmt: skip
+    db.execute(
+        "INSERT INTO survey_answers (id, writer, revision, updated_at, deleted, contact_id, "
+        "agent, answered_at, customer_hash, source_contact, csat, nps, resolved, comment) "
+        f"SELECT id, writer, revision, updated_at, deleted, {fields} "
+        "FROM shared_records WHERE type = 'survey_answer' "
+        "AND json_extract(body, '$.answered_at') IS NOT NULL"
+    )
+    db.execute("DELETE FROM shared_records WHERE type = 'survey_answer'")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_initial,
     _m002_contact_count,
     _m003_repeat_index,
     _m004_outbox,
     _m005_sync,
+    _m006_surveys_and_history,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -81,6 +81,15 @@ def _upsert(table: str, columns: tuple[str, ...]) -> str:
 _CONTACT_UPSERT = _upsert("contacts", (*_ENVELOPE, *_CONTACT_BODY))
 _IDEA_UPSERT = _upsert("ideas", (*_ENVELOPE, "contact_id", "text", "area"))
 _SHARED_UPSERT = _upsert("shared_records", (*_ENVELOPE, "type", "addressed_to", "body"))
+_SURVEY_BODY = (
+    "contact_id", "agent", "answered_at", "customer_hash", "source_contact", "csat", "nps",
+    "resolved", "comment",
+)  # fmt: skip
+_SURVEY_UPSERT = _upsert("survey_answers", (*_ENVELOPE, *_SURVEY_BODY))
+# An agent's own contacts and ideas, and history a team lead imported (DESIGN §5: each
+# record type has one owner role), go to the same tables.
+_CONTACT_TYPES = ("contact", "imported_contact")
+_IDEA_TYPES = ("idea", "imported_idea")
 _REINDEX = (
     "INSERT INTO contacts_fts (rowid, detail, notes, ideas) "
     "SELECT c.rowid, c.detail, c.notes, coalesce((SELECT group_concat(i.text, char(10)) "
@@ -516,7 +525,7 @@ class _Importer:
         self, conn: sqlite3.Connection, member: Member, records: tuple[Record, ...]
     ) -> str | None:
         """A contact or idea may only be changed by the person it belongs to."""
-        ids = [r.id for r in records if r.type in ("contact", "idea")]
+        ids = [r.id for r in records if r.type in _CONTACT_TYPES or r.type in _IDEA_TYPES]
         if not ids:
             return None
         ids_json = json.dumps(ids)
@@ -547,27 +556,32 @@ class _Importer:
         full = self._keeps_everything(member)
         changed = 0
         touched: list[str] = []  # contacts whose search index must be written again
-        contacts = [r for r in records if r.type == "contact"]
+        contacts = [r for r in records if r.type in _CONTACT_TYPES]
         if contacts:
-            rows = [_contact_row(r) if full else _slim_contact_row(r) for r in contacts]
+            kept = [(r, full or self._addressed_to_me(r)) for r in contacts]
+            rows = [_contact_row(r) if whole else _slim_contact_row(r) for r, whole in kept]
             count = conn.executemany(_CONTACT_UPSERT, rows).rowcount
             changed += count
-            if full and count:
-                touched.extend(r.id for r in contacts)
-        ideas = [r for r in records if r.type == "idea"]
-        if ideas and full:  # an agent keeps none of a colleague's ideas
-            count, contact_ids = self._apply_ideas(conn, ideas)
+            if count:
+                touched.extend(r.id for r, whole in kept if whole)
+        ideas = [r for r in records if r.type in _IDEA_TYPES]
+        if ideas and (full or self.me.role is Role.AGENT):
+            count, contact_ids = self._apply_ideas(conn, ideas, mine_only=not full)
             changed += count
             touched.extend(contact_ids)
-        if contacts and full:
-            touched.extend(self._unpark(conn, [r.id for r in contacts]))
+        whole_contacts = [r.id for r in contacts if full or self._addressed_to_me(r)]
+        if whole_contacts:
+            touched.extend(self._unpark(conn, whole_contacts))
         for record in records:
-            if record.type in ("contact", "idea"):
+            if record.type in _CONTACT_TYPES or record.type in _IDEA_TYPES:
                 continue
             addressed = record.body.get("agent")
             addressed = addressed if isinstance(addressed, str) else None
             if self.me.role is Role.AGENT and addressed not in (None, self.me.person):
                 continue  # addressed to a colleague
+            if record.type == "survey_answer":
+                changed += conn.execute(_SURVEY_UPSERT, _survey_row(record)).rowcount
+                continue
             changed += conn.execute(
                 _SHARED_UPSERT,
                 (
@@ -579,6 +593,10 @@ class _Importer:
             ).rowcount
         return changed, touched
 
+    def _addressed_to_me(self, record: Record) -> bool:
+        """History a lead imported for this agent is the agent's own, kept whole."""
+        return record.type == "imported_contact" and record.body.get("agent") == self.me.person
+
     @staticmethod
     def _reindex(conn: sqlite3.Connection, touched: list[str]) -> None:
         """Write the search index again for the contacts a batch changed, in one go."""
@@ -587,15 +605,27 @@ class _Importer:
             conn.execute(_UNINDEX, (ids_json,))
             conn.execute(_REINDEX, (ids_json,))
 
-    def _apply_ideas(self, conn: sqlite3.Connection, ideas: list[Record]) -> tuple[int, list[str]]:
+    def _apply_ideas(
+        self, conn: sqlite3.Connection, ideas: list[Record], *, mine_only: bool
+    ) -> tuple[int, list[str]]:
+        """`mine_only` (a colleague's segment in an agent's store): only ideas of history a
+        lead imported for this agent, whose contact this store keeps whole."""
+        if mine_only:
+            ideas = [r for r in ideas if r.type == "imported_idea"]
         wanted = {str(r.body.get("contact_id")) for r in ideas}
-        present = {
-            row[0]
-            for row in conn.execute(
-                "SELECT id FROM contacts WHERE id IN (SELECT value FROM json_each(?))",
+        found = dict(
+            conn.execute(
+                "SELECT id, agent FROM contacts WHERE id IN (SELECT value FROM json_each(?))",
                 (json.dumps(sorted(wanted)),),
-            )
-        }
+            ).fetchall()
+        )
+        # A slim row (agent '') is what an agent keeps of a colleague's contact: no ideas.
+        present = {cid for cid, agent in found.items() if agent}
+        ideas = [
+            r
+            for r in ideas
+            if r.body.get("contact_id") in present or r.body.get("contact_id") not in found
+        ]
         ready = [r for r in ideas if r.body.get("contact_id") in present]
         for record in ideas:
             if record.body.get("contact_id") not in present:
@@ -686,6 +716,10 @@ def _slim_contact_row(record: Record) -> tuple[Any, ...]:
         None,
         "",
     )
+
+
+def _survey_row(record: Record) -> tuple[Any, ...]:
+    return (*_envelope(record), *map(record.body.get, _SURVEY_BODY))
 
 
 def _idea_row(record: Record) -> tuple[Any, ...]:

@@ -28,6 +28,8 @@ RECORD_TYPES: Mapping[str, str] = MappingProxyType(
         "contact": Role.AGENT.value,
         "idea": Role.AGENT.value,
         "coaching_reply": Role.AGENT.value,
+        "imported_contact": Role.LEAD.value,  # history a lead imported for an agent
+        "imported_idea": Role.LEAD.value,
         "coaching_note": Role.LEAD.value,
         "evaluation": Role.LEAD.value,
         "idea_decision": Role.LEAD.value,

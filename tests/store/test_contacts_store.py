@@ -633,6 +633,9 @@ def test_a_version_1_database_gains_the_live_count_on_opening(tmp_path):
         conn.execute(f"DROP TABLE {table}")
     for table in ("shared_records",):
         conn.execute(f"DROP TABLE {table}")  # and migration 5's sync tables
+    for trigger in ("insert", "update"):
+        conn.execute(f"DROP TRIGGER outbox_survey_answers_{trigger}")
+    conn.execute("DROP TABLE survey_answers")  # and migration 6's
     conn.execute("DELETE FROM _migrations WHERE number >= 2")
     conn.execute("PRAGMA user_version = 1")
     profile.close()

@@ -686,7 +686,7 @@ def test_import_applies_a_whole_segment_or_nothing(team, monkeypatch, batch):
     calls = {"n": 0}
     real = importer._Importer._apply_ideas
 
-    def failing(self, conn, ideas):
+    def failing(self, conn, ideas, **kwargs):
         calls["n"] += 1
         raise RuntimeError("power cut")
 

@@ -484,6 +484,8 @@ def test_every_record_type_has_one_owner_role():
         "coaching_note",
         "evaluation",
         "idea_decision",
+        "imported_contact",
+        "imported_idea",
         "survey_answer",
         "team_settings",
         "taxonomy",
