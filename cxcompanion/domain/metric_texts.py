@@ -26,13 +26,15 @@ LABELS = {
 EXPLANATIONS = {
     "confirmed_resolution": (
         "Contacts where the customer said yes to “did we take care of what you needed?”, "
-        "out of those where you asked (yes, no or unsure). “Didn't ask” is left out."
+        "out of those where you asked (yes, no or unsure); their survey answer to “was your "
+        "need met?” counts as their verdict. “Didn't ask” is left out."
     ),
     "fcr": (
-        "Contacts the customer confirmed, with no earlier contact about the same need (as "
-        "they told you, and as the team's records show on any channel) and no contact back "
-        "about the same purpose within {window} days; out of all contacts with an asked "
-        "verdict. Contacts younger than {window} days are pending and left out."
+        "Contacts the customer confirmed (a survey answer counts as their verdict), with no "
+        "earlier contact about the same need (as they told you, and as the team's records "
+        "show on any channel) and no contact back about the same purpose within {window} "
+        "days; out of all contacts with an asked verdict. Contacts younger than {window} days "
+        "are pending and left out."
     ),
     "repeat_rate": (
         "Contacts after which the same customer came back about the same purpose within "
@@ -63,8 +65,8 @@ EMPTY = {
     "quality_emotional": "no evaluations yet",
 }
 INTERVAL_NOTE = (
-    "The range is a 95% interval: with this many contacts, the true rate most likely lies "
-    f"within it. Rates over fewer than {MIN_SAMPLE} contacts are not shown."
+    "The range is a 95% interval: with this many contacts (or survey answers), the true rate "
+    f"most likely lies within it. Rates over fewer than {MIN_SAMPLE} are not shown."
 )
 
 
@@ -93,7 +95,8 @@ def detail_text(key: str, metric: Rate | Score | int | None) -> str:
     if isinstance(metric, int) or metric is None:
         return ""
     if metric.value is None:
-        return f"n={metric.n} (a rate needs {MIN_SAMPLE})"
+        needs = "a score" if isinstance(metric, Score) else "a rate"
+        return f"n={metric.n} ({needs} needs {MIN_SAMPLE})"
     if isinstance(metric, Score):
         return f"{metric.low:+.0f} to {metric.high:+.0f} · n={metric.n}"
     if key == "save_rate":

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from cxcompanion.domain.statistics import ControlPoint, Rate, Score, p_chart, rate
+from cxcompanion.domain.statistics import ControlPoint, Rate, Score, nps, p_chart, rate
 
 METRIC_KEYS = (
     "confirmed_resolution",
@@ -61,6 +61,21 @@ class PurposeCounts:
     purpose: str
     asked: int
     confirmed: int
+
+
+@dataclass(frozen=True)
+class SurveyCounts:
+    """The survey answers of a period's contacts, per scale: an answer may give either."""
+
+    csat_n: int = 0  # answers with a CSAT of 1–5
+    csat_top: int = 0  # ...of 4 or 5 (top-two-box)
+    promoters: int = 0  # NPS answers of 9–10
+    passives: int = 0  # 7–8
+    detractors: int = 0  # 0–6
+
+    @property
+    def nps_n(self) -> int:
+        return self.promoters + self.passives + self.detractors
 
 
 @dataclass(frozen=True)
@@ -129,16 +144,19 @@ def build_feedback(
     weekly: list[WeekCounts],
     purposes: list[PurposeCounts] = (),
     *,
-    csat: Rate | None = None,
-    nps: Score | None = None,
+    surveys: SurveyCounts | None = None,
     quality: dict[str, Rate | None] | None = None,
     ideas_adopted: int = 0,
 ) -> Feedback:
     """Rates, intervals and weekly control charts from the counts of a period.
 
-    Survey answers (CSAT, NPS) and evaluations (quality) arrive with later features; until
-    then they are None, which the page shows as "no survey answers yet" / "no evaluations yet".
+    CSAT and NPS are None while no answer gives them (the page shows "no survey answers
+    yet"); evaluations (quality) arrive with a later feature and are None until then ("no
+    evaluations yet"). Below MIN_SAMPLE answers, their value is None but n stays.
     """
+    surveys = surveys or SurveyCounts()
+    csat = rate(surveys.csat_top, surveys.csat_n) if surveys.csat_n else None
+    score = nps(surveys.promoters, surveys.passives, surveys.detractors) if surveys.nps_n else None
     by_week = {w.week: w for w in weekly}
     all_weeks = tuple(by_week.get(key, WeekCounts(key)) for key in period.week_keys)
     totals = WeekCounts("total")
@@ -161,7 +179,7 @@ def build_feedback(
         weekly=all_weeks,
         rates=rates,
         csat=csat,
-        nps=nps,
+        nps=score,
         quality=quality or {"technical": None, "emotional": None},
         ideas_captured=totals.ideas,
         ideas_adopted=ideas_adopted,

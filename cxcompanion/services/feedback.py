@@ -57,7 +57,7 @@ class FeedbackService:
         settled = utc_iso(now - timedelta(days=window))
         agent = self.profile.identity.name
         store = self.profile.store
-        weekly, purposes = metrics_counts(
+        weekly, purposes, surveys = metrics_counts(
             store, agent=agent, start=start, end=period.end, settled=settled, window_days=window
         )
-        return build_feedback(period, weekly, purposes)
+        return build_feedback(period, weekly, purposes, surveys=surveys)

@@ -1,4 +1,5 @@
-"""The SQL aggregates behind the metrics: one pass over a period's contacts, counted per week.
+"""The SQL aggregates behind the metrics: one pass over a period's contacts (and the survey
+answers to them), counted per week.
 
 Every count here is a numerator or denominator of DESIGN §3; turning them into rates with
 intervals is the domain's job (domain/metrics.py), so the definitions can be tested without
@@ -7,7 +8,7 @@ a database and the volume work stays in SQLite.
 
 from __future__ import annotations
 
-from cxcompanion.domain.metrics import PurposeCounts, WeekCounts
+from cxcompanion.domain.metrics import PurposeCounts, SurveyCounts, WeekCounts
 from cxcompanion.store.database import Store
 
 _ASKED = "verdict IN ('yes', 'no', 'unsure')"
@@ -31,15 +32,41 @@ _NEIGHBOURS = """
           AND o.rowid <> c.rowid
     ) END"""
 
+# Whether this store holds any live answer matched to a contact: uncorrelated, so SQLite
+# computes it once per statement; a team without a survey tool then pays nothing per contact.
+_ANY_ANSWER = """(
+    SELECT 1 FROM survey_answers INDEXED BY survey_answers_by_contact
+    WHERE deleted = 0 AND contact_id IS NOT NULL LIMIT 1)"""
+
+# The customer decides resolution (DESIGN §2.2): a survey answer to "was your need met?" is
+# the customer's own verdict, given later and in their own words, so it replaces the one the
+# agent recorded ('not_asked' included); of several, the latest answer wins (then the larger
+# id, so two answers in the same second give the same verdict on every machine). One probe of
+# the partial index survey_answers_by_contact (contact_id) per contact.
+_VERDICT = f"""
+    CASE WHEN {_ANY_ANSWER} THEN coalesce((
+        SELECT CASE s.resolved WHEN 1 THEN 'yes' WHEN 0 THEN 'no' END
+        FROM survey_answers s INDEXED BY survey_answers_by_contact
+        WHERE s.contact_id = c.id AND s.deleted = 0 AND s.resolved IN (0, 1)
+        ORDER BY s.answered_at DESC, s.id DESC LIMIT 1
+    ), c.verdict) ELSE c.verdict END"""
+
 # One probe per contact finds both: 1 = an earlier contact within the window, 2 = a later one.
 # The window's bounds are computed only for a customer's other contacts about the purpose
 # (rare), not for every contact: strftime() on every row was a fifth of the statement.
-# The period's contacts are read once (MATERIALIZED) and counted twice: per week and per
-# purpose, tagged in the first column.
+# The period's contacts are read once (MATERIALIZED) and counted three times, tagged in the
+# first column: per week, per purpose, and their survey answers (CSAT and NPS).
+#
+# CSAT and NPS count the answers matched to the period's contacts: the contact's moment
+# decides the period, as for every other metric, not the answer's. Several answers to one
+# contact each count: they are separate survey responses. Each scale counts on its own (a
+# survey may ask only one of them); a value outside its scale is no answer. The answers are
+# found from the period's contacts (one index probe each), so the work grows with the period
+# as everything else does, not with the team's answers of all time that sync brings.
 METRICS_SQL = f"""
 WITH n AS MATERIALIZED (
-    SELECT verdict, prior_contacts, customer_hash, purpose, cancel_intent, stayed,
-           mood_start, mood_end,
+    SELECT c.id, {_VERDICT} AS verdict,
+           prior_contacts, customer_hash, purpose, cancel_intent, stayed, mood_start, mood_end,
            date(at, 'localtime', 'weekday 0', '-6 days') AS week,
            at <= :settled AS settled,
            {_NEIGHBOURS} AS neighbours,
@@ -69,14 +96,24 @@ UNION ALL
 SELECT 'purpose', purpose, coalesce(sum({_ASKED}), 0), coalesce(sum(verdict = 'yes'), 0),
        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
 FROM n GROUP BY purpose
+UNION ALL
+SELECT 'survey', NULL,
+       coalesce(sum(s.csat BETWEEN 1 AND 5), 0),
+       coalesce(sum(s.csat BETWEEN 4 AND 5), 0),
+       coalesce(sum(s.nps BETWEEN 9 AND 10), 0),
+       coalesce(sum(s.nps BETWEEN 7 AND 8), 0),
+       coalesce(sum(s.nps BETWEEN 0 AND 6), 0),
+       0, 0, 0, 0, 0, 0, 0, 0
+FROM n CROSS JOIN survey_answers s INDEXED BY survey_answers_by_contact
+WHERE {_ANY_ANSWER} AND s.contact_id = n.id AND s.deleted = 0
 """
 
 
 def metrics_counts(
     store: Store, *, agent: str, start: str, end: str, settled: str, window_days: int
-) -> tuple[list[WeekCounts], list[PurposeCounts]]:
+) -> tuple[list[WeekCounts], list[PurposeCounts], SurveyCounts]:
     """Counts per local ISO week (Monday's date as key) and per purpose of the agent's
-    contacts in [start, end], in one statement.
+    contacts in [start, end], and the survey answers to them, in one statement.
 
     `settled` is the moment before which a contact's repeat window has passed; younger
     contacts are pending for first-contact resolution and the repeat rate.
@@ -91,10 +128,13 @@ def metrics_counts(
     }
     weeks: list[WeekCounts] = []
     purposes: list[PurposeCounts] = []
+    surveys = SurveyCounts()
     for row in store.conn.execute(METRICS_SQL, params):
         if row[0] == "week":
             weeks.append(WeekCounts(row[1], *row[2:14], ideas=row[14]))
-        else:
+        elif row[0] == "purpose":
             purposes.append(PurposeCounts(row[1], row[2], row[3]))
+        else:
+            surveys = SurveyCounts(*row[2:7])
     weeks.sort(key=lambda w: w.week)
-    return weeks, purposes
+    return weeks, purposes, surveys

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from cxcompanion.domain.metrics import (
     Period,
     PurposeCounts,
+    SurveyCounts,
     WeekCounts,
     build_feedback,
     to_json,
@@ -145,7 +146,8 @@ def test_every_rate_is_a_share_inside_its_interval(data):
                 assert 0.0 <= p.lower <= p.upper <= 1.0
             if p.n < MIN_SAMPLE:
                 assert p.signal is None  # a handful of contacts never raises a signal
-    # Survey answers and evaluations arrive with later features: none yet, whatever the counts.
+    # No survey answers given: CSAT and NPS are "no survey answers yet", whatever the counts;
+    # evaluations arrive with a later feature.
     assert feedback.nps is None and feedback.csat is None
     assert feedback.quality == {"technical": None, "emotional": None}
     assert feedback.ideas_adopted == 0
@@ -214,3 +216,59 @@ def test_json_has_the_shape_of_design_section_7(data, purposes):
     assert {p["purpose"]: p["n"] for p in out["by_purpose"]} == {
         p.purpose: p.asked for p in purposes if p.asked
     }
+
+
+survey_counts = st.builds(
+    lambda csat_n, top, promoters, passives, detractors: SurveyCounts(
+        csat_n, min(top, csat_n), promoters, passives, detractors
+    ),
+    *(st.one_of(st.integers(0, 15), st.integers(0, 3000)) for _ in range(5)),
+)
+
+
+@settings(max_examples=200)
+@given(periods(), survey_counts)
+def test_csat_is_a_share_and_nps_a_score_inside_their_intervals(data, surveys):
+    period, weekly = data
+    feedback = build_feedback(period, weekly, surveys=surveys)
+    out = to_json(feedback)["metrics"]
+    csat, nps = feedback.csat, feedback.nps
+    if surveys.csat_n == 0:
+        assert csat is None  # "no survey answers yet", not "not enough"
+        assert out["csat"] == {"value": None, "n": 0, "low": None, "high": None}
+    else:
+        assert (csat.n, csat.successes) == (surveys.csat_n, surveys.csat_top)
+        assert out["csat"]["n"] == surveys.csat_n
+        if csat.n < MIN_SAMPLE:
+            assert (csat.value, csat.low, csat.high) == (None, None, None)
+            assert out["csat"]["value"] is None
+        else:
+            assert csat.value == surveys.csat_top / surveys.csat_n
+            assert 0.0 <= csat.low <= csat.value <= csat.high <= 1.0
+    n = surveys.promoters + surveys.passives + surveys.detractors
+    if n == 0:
+        assert nps is None
+        assert out["nps"] == {"value": None, "n": 0, "low": None, "high": None}
+    else:
+        assert (nps.n, nps.promoters, nps.passives) == (n, surveys.promoters, surveys.passives)
+        assert out["nps"]["n"] == n
+        if n < MIN_SAMPLE:
+            assert (nps.value, nps.low, nps.high) == (None, None, None)
+            assert out["nps"]["value"] is None
+        else:
+            assert nps.value == 100 * (surveys.promoters - surveys.detractors) / n
+            assert -100.0 <= nps.low <= nps.value <= nps.high <= 100.0
+            assert -100.0 <= out["nps"]["low"] <= out["nps"]["value"] <= out["nps"]["high"]
+
+
+def test_csat_and_nps_by_hand():
+    period = Period(1, "2026-11-16", "2026-11-18T12:00:00Z", 7, ("2026-11-16",))
+    # 12 CSAT answers, 9 of them 4–5; NPS: 5 promoters, 3 passives, 2 detractors of 10
+    feedback = build_feedback(period, [], surveys=SurveyCounts(12, 9, 5, 3, 2))
+    metrics = to_json(feedback)["metrics"]
+    # Wilson 9/12: (9 + z²/2)/(12 + z²) ± z·√(9·3/12 + z²/4)/(12 + z²) = 0.4677 .. 0.9111
+    assert metrics["csat"] == {"value": 0.75, "n": 12, "low": 0.4677, "high": 0.9111}
+    # (5 − 2)/10 = +30; adjusted Wald on 5.75/13 promoters and 2.75/13 detractors: ±42.1
+    # around +23.1 (the adjusted middle), the shown score inside it
+    assert metrics["nps"] == {"value": 30.0, "n": 10, "low": -19.0506, "high": 65.2045}
+    assert feedback.nps.passives == 3
