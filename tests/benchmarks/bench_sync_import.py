@@ -35,9 +35,11 @@ plans of the importer's search-index statements on the filled store.
 file is kept as $CXCOMPANION_BENCH_DIR/sync-import.prof). `--what-if` adds lead imports with
 settings changed in the child process only (cxcompanion/ is never edited), to size an
 optimisation before anyone makes it: 10x the importer's BATCH_RECORDS; a WAL checkpoint
-every 100,000 pages instead of every 1,000 (PRAGMA wal_autocheckpoint on the connection);
-the contacts' secondary indexes dropped before and created again after the import (the
-creation timed in); and all three together.
+every 100,000 pages (importer.IMPORT_CHECKPOINT_PAGES, or PRAGMA wal_autocheckpoint on the
+connection if the importer sets none); the contacts' secondary indexes dropped before and
+created again after the import (the creation timed in); PRAGMA temp_store = MEMORY (the
+upserts, on a table with triggers, write a statement journal for every row, to a temporary
+file by default); and all four together (also for the agent import).
 
 The lead's store after its import is kept as $CXCOMPANION_BENCH_DIR/sync-imported-<share>/
 for bench_sync_idle.py (a sync with nothing new after a full import).
@@ -490,6 +492,19 @@ def _max_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+def _written_mb() -> float:
+    """MB this process has passed to write() so far (Linux; 0 elsewhere): the WAL frames,
+    checkpoint copies and everything else an import writes."""
+    try:
+        with open("/proc/self/io") as io_stats:
+            for line in io_stats:
+                if line.startswith("wchar:"):
+                    return int(line.split()[1]) / 1e6
+    except OSError:
+        pass
+    return 0.0
+
+
 def child_env() -> dict[str, str]:
     env = dict(os.environ)
     # Compiled .pyc as an installed app runs, kept out of the checkout.
@@ -619,24 +634,31 @@ def open_importer(work: Path, info: dict[str, Any], role: Role) -> tuple[Profile
 # What-if variants of the lead import (`--what-if`), applied in the child process only.
 WHAT_IF = {
     "batch": "10x importer.BATCH_RECORDS (records per transaction)",
-    "checkpoint": "PRAGMA wal_autocheckpoint = 100000 (pages) on the store connection",
+    "checkpoint": "WAL checkpoint every 100,000 pages (~400 MB) while importing",
     "indexes": "secondary contact indexes dropped before, created after (timed in)",
-    "all": "all three",
+    "temp_store": "PRAGMA temp_store = MEMORY (statement journals kept in memory)",
+    "all": "all four",
 }
 
 
 @contextlib.contextmanager
 def _what_if(profile: Profile, change: str | None) -> Iterator[None]:
     """Apply a what-if change around the import; what it does afterwards is timed in."""
-    changes = {"batch", "checkpoint", "indexes"} if change == "all" else {change}
+    changes = set(WHAT_IF) - {"all"} if change == "all" else {change}
     conn = profile.store.conn
     batch = getattr(importer_module, "BATCH_RECORDS", None)
     if "batch" in changes:
         if batch is None:
             raise RuntimeError("importer.BATCH_RECORDS is gone; update the 'batch' what-if")
         importer_module.BATCH_RECORDS = batch * 10
+    checkpoint = getattr(importer_module, "IMPORT_CHECKPOINT_PAGES", None)
     if "checkpoint" in changes:
-        conn.execute("PRAGMA wal_autocheckpoint = 100000")
+        if checkpoint is not None:  # the importer sets its own while it imports
+            importer_module.IMPORT_CHECKPOINT_PAGES = 100_000
+        else:
+            conn.execute("PRAGMA wal_autocheckpoint = 100000")
+    if "temp_store" in changes:
+        conn.execute("PRAGMA temp_store = MEMORY")
     recreate = []
     if "indexes" in changes:
         recreate = [
@@ -654,6 +676,8 @@ def _what_if(profile: Profile, change: str | None) -> Iterator[None]:
     finally:
         if batch is not None:
             importer_module.BATCH_RECORDS = batch
+        if checkpoint is not None:
+            importer_module.IMPORT_CHECKPOINT_PAGES = checkpoint
     if recreate:
         conn.execute("PRAGMA cache_size = -65536")
         with profile.store.transaction():
@@ -696,6 +720,7 @@ def _child_import(spec: dict[str, Any]) -> dict[str, Any]:
             )
 
     rss_before = _max_rss_mb()
+    written_before = _written_mb()
     profiler = cProfile.Profile() if spec.get("cprofile") else None
     instrument = spec.get("instrument", False)
     files = _TimedFiles(timings) if instrument else Files()
@@ -719,6 +744,7 @@ def _child_import(spec: dict[str, Any]) -> dict[str, Any]:
                 profiler.disable()
             seconds = time.perf_counter() - started
         rss_peak = _max_rss_mb()
+        written = _written_mb() - written_before
         if profiler is not None:
             profiler.dump_stats(spec["cprofile"])
         profile.store.conn = store_conn
@@ -753,6 +779,7 @@ def _child_import(spec: dict[str, Any]) -> dict[str, Any]:
         "close_seconds": close_seconds,
         "rss_before_mb": rss_before,
         "rss_peak_mb": rss_peak,
+        "written_mb": written,
         "segments": report.segments,
         "records_changed": report.records,
         "quarantined": [p.to_dict() for p in report.quarantined],
@@ -842,12 +869,18 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
         return _child_import(spec)
     share = Path(spec["share"])
     rss_before = _max_rss_mb()
+    written_before = _written_mb()
     result = floor_import(
         ShareLayout(share / "share"),
         Path(spec["work"]),
         per_segment=spec["mode"] == "floor_per_segment",
     )
-    return {**result, "rss_before_mb": rss_before, "rss_peak_mb": _max_rss_mb()}
+    return {
+        **result,
+        "rss_before_mb": rss_before,
+        "rss_peak_mb": _max_rss_mb(),
+        "written_mb": _written_mb() - written_before,
+    }
 
 
 # -- the benchmark -------------------------------------------------------------------------
@@ -965,6 +998,11 @@ def run(
                 _import_spec(share, Role.LEAD, key, what_if=change),
             )
             problems[key] = _check(share, runs[key], Role.LEAD)
+        key = "what_if:agent:all"
+        runs[key] = step(
+            "what-if agent import (all)", _import_spec(share, Role.AGENT, key, what_if="all")
+        )
+        problems[key] = _check(share, runs[key], Role.AGENT)
     profile_path = BENCH_DIR / "sync-import.prof"
     if profile:
         step(
@@ -1027,7 +1065,10 @@ def _print_results(share: BuiltShare, small: BuiltShare | None, result: dict[str
         f"agent {agent['store_bytes'] / 1e6:,.0f} MB)"
     )
 
-    print("\npeak memory: ru_maxrss of each child process ('before': set up, nothing imported)")
+    print(
+        "\npeak memory, ru_maxrss of each child process ('before': set up, nothing imported), "
+        "and MB passed to write() during the run (WAL frames, checkpoints, ...)"
+    )
     rows = []
     for label, key, count in (
         ("lead import", "lead", n),
@@ -1047,11 +1088,11 @@ def _print_results(share: BuiltShare, small: BuiltShare | None, result: dict[str
                 f"{r['rss_peak_mb']:.0f}",
                 f"{r['rss_peak_mb'] - r['rss_before_mb']:.0f}",
                 f"{r['seconds']:.1f}",
-                f"{count / r['seconds']:,.0f}",
+                f"{r['written_mb']:,.0f}",
             ]
         )
     print(
-        table(["run", "records", "before MB", "peak MB", "added MB", "seconds", "records/s"], rows)
+        table(["run", "records", "before MB", "peak MB", "added MB", "seconds", "written MB"], rows)
     )
     info = share.info
     print(
@@ -1072,14 +1113,22 @@ def _print_results(share: BuiltShare, small: BuiltShare | None, result: dict[str
         (change, runs[f"what_if:{change}"]) for change in WHAT_IF if f"what_if:{change}" in runs
     ]
     if what_ifs:
-        print("\nwhat-if: the lead import with one setting changed (in the child process only)")
-        rows = [
-            [*timing_row("lead import as it is", lead["seconds"])[:4], f"{lead['rss_peak_mb']:.0f}"]
-        ]
-        for change, r in what_ifs:
-            label = f"{change}: {WHAT_IF[change]}"
-            rows.append([*timing_row(label, r["seconds"])[:4], f"{r['rss_peak_mb']:.0f}"])
-        print(table(["", "seconds", "records/s", "x floor", "peak MB"], rows))
+        print("\nwhat-if: the import with settings changed (in the child process only)")
+
+        def what_if_row(label: str, r: dict[str, Any]) -> list[str]:
+            return [
+                *timing_row(label, r["seconds"])[:4],
+                f"{r['rss_peak_mb']:.0f}",
+                f"{r['written_mb']:,.0f}",
+            ]
+
+        rows = [what_if_row("lead import as it is", lead)]
+        rows += [what_if_row(f"{change}: {WHAT_IF[change]}", r) for change, r in what_ifs]
+        agent_all = runs.get("what_if:agent:all")
+        if agent_all is not None:
+            rows.append(what_if_row("agent import as it is", agent))
+            rows.append(what_if_row("agent, all: all four", agent_all))
+        print(table(["", "seconds", "records/s", "x floor", "peak MB", "written MB"], rows))
         _print_breakdown("LEAD what-if 'all'", what_ifs[-1][1])
 
     bad = {k: v for k, v in result["problems"].items() if v}
