@@ -138,7 +138,7 @@ class RowConverter:
         if name in ("at", "answered_at"):
             return self._moment(rule, values)
         text = rule.constant if rule.constant is not None else self._cell(values, rule.column)
-        if rule.values and text:
+        if rule.values and (text or "" in rule.values):  # "" maps blank cells
             mapped = rule.values.get(text.casefold())
             if mapped is None:
                 known = ", ".join(sorted(rule.values)[:8])
