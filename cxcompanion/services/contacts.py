@@ -20,7 +20,7 @@ from cxcompanion.domain.records import (
 from cxcompanion.services.profile import Profile
 from cxcompanion.store.contacts import ContactStore, ContactSummary, Cursor
 from cxcompanion.store.drafts import DraftStore
-from cxcompanion.store.errors import NotFoundError
+from cxcompanion.store.errors import NotFoundError, ReadOnlyRecordError
 
 
 def _now() -> datetime:
@@ -75,6 +75,7 @@ class ContactService:
     def amend(self, contact_id: str, raw: Mapping[str, Any]) -> Contact:
         """A new revision of a contact; its id, ideas' ids and time stay unless changed."""
         previous = self._existing(contact_id)
+        self._check_may_change(previous)
         typed = self.parse(raw)
         stamp = utc_iso(self.clock())
         envelope = _next_revision(previous.envelope, self._writer, stamp, deleted=False)
@@ -85,6 +86,7 @@ class ContactService:
     def delete(self, contact_id: str) -> Contact:
         """Tombstone a contact and its ideas: each gets deleted = 1 and a new revision."""
         previous = self._existing(contact_id)
+        self._check_may_change(previous)
         stamp = utc_iso(self.clock())
         envelope = _next_revision(previous.envelope, self._writer, stamp, deleted=True)
         ideas = tuple(
@@ -121,6 +123,12 @@ class ContactService:
 
     def get(self, contact_id: str) -> Contact:
         return self._existing(contact_id)
+
+    def get_for_change(self, contact_id: str) -> Contact:
+        """A contact to amend: ReadOnlyRecordError for history the team lead imported."""
+        contact = self._existing(contact_id)
+        self._check_may_change(contact)
+        return contact
 
     def page(
         self, *, search: str = "", after: Cursor | None = None, limit: int = 200
@@ -189,6 +197,28 @@ class ContactService:
         # My contacts are the person's own, logged on any of their devices; a lead's store
         # also holds the team's (shown on the team pages, not here).
         return self.profile.store.meta("name") or ""
+
+    def _check_may_change(self, contact: Contact) -> None:
+        """Only the person's own devices change their contacts (DESIGN §5: one owner per
+        record); a lead's import is the lead's record, and a change here would be refused
+        by every other installation of the team."""
+        writer = contact.envelope.writer
+        if writer == self._writer or writer in self._my_devices():
+            return
+        raise ReadOnlyRecordError(
+            "This contact came from your team lead's import and can only be read here; "
+            "ask your team lead to correct the file and import it again."
+        )
+
+    def _my_devices(self) -> set[str]:
+        import json
+
+        roster = self.profile.store.meta("roster")
+        if not roster:
+            return set()
+        from cxcompanion.domain.roster import Roster
+
+        return set(Roster.from_dict(json.loads(roster)).devices_of(self._agent))
 
     def _existing(self, contact_id: str) -> Contact:
         contact = self.contacts.get(contact_id)

@@ -22,3 +22,7 @@ class StoreNotWritableError(StoreError):
 
 class NotFoundError(StoreError):
     pass
+
+
+class ReadOnlyRecordError(StoreError):
+    """A record this person may see but not change (history their team lead imported)."""

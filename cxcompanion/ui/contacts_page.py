@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from cxcompanion.domain.enums import Channel, Outcome, Verdict
 from cxcompanion.services.contacts import ContactService
-from cxcompanion.store.errors import NotFoundError
+from cxcompanion.store.errors import NotFoundError, ReadOnlyRecordError
 from cxcompanion.ui.contacts_model import (
     WHEN_FORMAT,
     WHEN_FORMAT_OTHER_YEAR,
@@ -240,6 +240,9 @@ class ContactsPage(QWidget):
             self._service.delete(contact_id)
         except NotFoundError:  # deleted meanwhile (another window, a sync): nothing to undo
             self._reload(keep_row=row)
+            return
+        except ReadOnlyRecordError as exc:  # history the team lead imported
+            self.count_label.setText(str(exc))
             return
         self._reload(keep_row=row)
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)

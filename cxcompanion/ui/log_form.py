@@ -366,7 +366,7 @@ class LogForm(QWidget):
     # -- amending ------------------------------------------------------------------------
 
     def start_amend(self, contact_id: str) -> None:
-        contact = self.service.get(contact_id)
+        contact = self.service.get_for_change(contact_id)
         self._save_draft_now()
         self._amending = contact_id
         self._amend_at = contact.at

@@ -216,3 +216,19 @@ def test_an_agents_own_import_and_a_leads_import_of_the_same_row_do_not_collide(
     reports = team.sync(team.lead, team.ana, team.lead)
     assert all(not r.to_dict()["problems"] for r in reports)
     assert team.lead.store.conn.execute("SELECT count(*) FROM contacts").fetchone()[0] == 2
+
+
+def test_history_a_lead_imported_is_read_only_for_the_agent(team, tmp_path):
+    from cxcompanion.store.errors import ReadOnlyRecordError
+
+    import_history(team, tmp_path)
+    team.sync(team.lead, team.ana)
+    service = ContactService(team.ana, clock=lambda: NOW)
+    imported_id = service.page()[0].id
+    assert service.get(imported_id).agent == "Ana"
+    with pytest.raises(ReadOnlyRecordError, match="team lead's import"):
+        service.get_for_change(imported_id)
+    with pytest.raises(ReadOnlyRecordError):
+        service.delete(imported_id)
+    own = service.log(raw_contact())
+    assert service.amend(own.id, raw_contact(detail="changed")).revision == 2
