@@ -342,6 +342,11 @@ def _build(root: Path, now: datetime | None) -> DemoTeam:
             ContactService(profile, clock=clock).log_many(histories[agent.name])
             synced(profile)  # publishes, and imports the colleagues published before
         synced(lead)
+        # The customers' verdicts from the survey tool, imported by the lead as a lead would.
+        from cxcompanion.services.demo_surveys import import_demo_survey
+
+        import_demo_survey(lead, root, clock)
+        synced(lead)
         for profile in agents:
             synced(profile)  # the colleagues published after this agent's first sync
         members = [(DEMO_LEAD, "lead", lead.folder)]

@@ -217,3 +217,32 @@ def test_a_failed_build_leaves_the_folder_as_it_was(tmp_path, monkeypatch, exist
         build_demo_team(target)
     assert target.exists() is existed
     assert not existed or list(target.iterdir()) == []
+
+
+def test_the_demo_team_has_survey_results_imported_by_the_lead(tmp_path):
+    import json
+
+    from cxcompanion.services.demo_surveys import MAPPING_FILE, SURVEY_FILE
+
+    team = build_demo_team(tmp_path / "demo")
+    assert (team.root / SURVEY_FILE).is_file()
+    assert json.loads((team.root / MAPPING_FILE).read_text())["kind"] == "surveys"
+    lead = Profile(team.folder(DEMO_LEAD))
+    try:
+        answers = lead.store.conn.execute(
+            "SELECT count(*), count(contact_id) FROM survey_answers"
+        ).fetchone()
+        assert answers[0] > 100 and answers[0] == answers[1]  # all matched by contact id
+    finally:
+        lead.close()
+    agent = Profile(team.folder(DEMO_AGENTS[0].name))
+    try:
+        feedback = FeedbackService(agent).compute(weeks=12)
+        assert feedback.csat is not None and feedback.csat.value is not None
+        assert feedback.nps is not None and feedback.nps.value is not None
+        others = agent.store.conn.execute(
+            "SELECT count(*) FROM survey_answers WHERE agent <> ?", (DEMO_AGENTS[0].name,)
+        ).fetchone()[0]
+        assert others == 0  # an agent keeps only the answers about their own contacts
+    finally:
+        agent.close()
