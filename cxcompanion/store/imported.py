@@ -196,7 +196,7 @@ def match_by_customer(
 ) -> tuple[str, str] | None:
     """The customer's latest live contact in the `window_days` before the answer."""
     row = conn.execute(
-        "SELECT id, agent FROM contacts INDEXED BY contacts_by_customer "
+        "SELECT id, agent FROM contacts "
         "WHERE customer_hash = ? AND deleted = 0 AND agent <> '' AND at <= ? "
         "AND at >= strftime('%Y-%m-%dT%H:%M:%SZ', ?, ?) ORDER BY at DESC LIMIT 1",
         (customer_hash, answered_at, answered_at, f"-{window_days} days"),

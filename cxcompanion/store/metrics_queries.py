@@ -129,7 +129,13 @@ def metrics_counts(
     weeks: list[WeekCounts] = []
     purposes: list[PurposeCounts] = []
     surveys = SurveyCounts()
-    for row in store.conn.execute(METRICS_SQL, params):
+    from cxcompanion.store import bulk_load
+
+    # While a first import loads the team's history its indexes are away; name none then.
+    sql = (
+        bulk_load.without_index_hints(METRICS_SQL) if bulk_load.in_bulk_load(store) else METRICS_SQL
+    )
+    for row in store.conn.execute(sql, params):
         if row[0] == "week":
             weeks.append(WeekCounts(row[1], *row[2:14], ideas=row[14]))
         elif row[0] == "purpose":

@@ -1,0 +1,91 @@
+"""Bulk loading of a first import: the indexes go and come back exactly as the schema made
+them, the search index is whole afterwards, and a crash in between is finished later."""
+
+from __future__ import annotations
+
+import pytest
+
+from cxcompanion.services.contacts import ContactService
+from cxcompanion.services.feedback import FeedbackService
+from cxcompanion.services.sync import SyncService
+from cxcompanion.store import bulk_load
+from cxcompanion.sync import importer
+from tests.conftest import raw_contact
+from tests.sync.test_importer import Team, healthy
+
+
+@pytest.fixture
+def team(tmp_path):
+    made = Team(tmp_path)
+    yield made
+    made.close()
+
+
+def indexes(profile):
+    return dict(
+        profile.store.conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        ).fetchall()
+    )
+
+
+def test_a_first_import_leaves_indexes_and_search_as_row_by_row(team):
+    before = indexes(team.lead)
+    service = ContactService(team.ana)
+    for n in range(30):
+        service.log(raw_contact(detail=f"parcel {n} arrived broken", customer_ref=f"K-{n % 7}"))
+    team.sync(team.ana)
+    assert not team.lead.store.conn.execute("SELECT 1 FROM sync_cursor").fetchone()
+    report = team.sync(team.lead)
+    assert report.to_dict()["imported"]["records"] == 30
+    assert indexes(team.lead) == before
+    assert not bulk_load.in_bulk_load(team.lead.store)
+    healthy(team.lead)
+    lead_contacts = team.lead.store.conn.execute(
+        "SELECT count(*) FROM contacts_fts WHERE contacts_fts MATCH 'broken'"
+    ).fetchone()[0]
+    assert lead_contacts == 30
+    # later imports keep the indexes up row by row, as before
+    service.log(raw_contact(detail="a second parcel broken"))
+    team.sync(team.ana, team.lead)
+    assert (
+        team.lead.store.conn.execute(
+            "SELECT count(*) FROM contacts_fts WHERE contacts_fts MATCH 'second'"
+        ).fetchone()[0]
+        == 1
+    )
+
+
+def test_a_first_import_cut_off_is_finished_by_the_next_sync(team, monkeypatch):
+    before = indexes(team.ben)
+    for n in range(5):
+        ContactService(team.ana).log(raw_contact(detail=f"login loop {n}", customer_ref="K-1"))
+    team.sync(team.ana)
+    monkeypatch.setattr(bulk_load, "finish", lambda store: None)  # the app killed mid-way
+    monkeypatch.setattr(importer.bulk_load, "finish", lambda store: None)
+    team.sync(team.ben)
+    assert bulk_load.in_bulk_load(team.ben.store)
+    assert set(before) - set(indexes(team.ben)) == {
+        "contacts_by_time",
+        "contacts_by_customer",
+        "contacts_by_agent",
+    }
+    # meanwhile the app still works: saving, listing, feedback (no index hints)
+    ContactService(team.ben).log(raw_contact(customer_ref="K-1"))
+    assert ContactService(team.ben).count() == 1
+    assert FeedbackService(team.ben).compute(weeks=4).totals.contacts == 1
+    monkeypatch.undo()
+    SyncService(team.ben).sync()
+    assert not bulk_load.in_bulk_load(team.ben.store)
+    assert indexes(team.ben) == before
+    healthy(team.ben)
+
+
+def test_index_hints_are_dropped_only_for_the_indexes_a_bulk_load_removes():
+    sql = (
+        "SELECT 1 FROM contacts o INDEXED BY contacts_by_customer JOIN survey_answers s "
+        "INDEXED BY survey_answers_by_contact"
+    )
+    assert bulk_load.without_index_hints(sql) == (
+        "SELECT 1 FROM contacts o JOIN survey_answers s INDEXED BY survey_answers_by_contact"
+    )
