@@ -11,7 +11,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 
 from cxcompanion.domain.enums import Channel, Outcome, Verdict
@@ -135,6 +135,12 @@ class RowConverter:
         return values[position] if position < len(values) else None
 
     def _field(self, name: str, rule: FieldRule, values: Sequence[Any]) -> Any:
+        for column in rule.columns():
+            if isinstance(self._raw(values, column), timedelta):  # an elapsed-time cell
+                raise ValueError(
+                    "the cell holds a duration; CX Companion never imports how long "
+                    "anything took (map another column)"
+                )
         if name in ("at", "answered_at"):
             return self._moment(rule, values)
         text = rule.constant if rule.constant is not None else self._cell(values, rule.column)

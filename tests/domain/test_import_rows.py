@@ -68,3 +68,13 @@ def test_cells_as_text_and_row_keys_are_stable():
     assert [cell_text(v) for v in (None, 3.0, 2.5, True, " a ")] == ["", "3", "2.5", "yes", "a"]
     assert row_key(["a", 1.0, None]) == row_key(["a", "1", ""])
     assert row_key(["a", "b"]) != row_key(["ab", ""])
+
+
+def test_a_duration_cell_is_never_imported_whatever_its_column_is_called(converter):
+    from datetime import timedelta
+
+    values = ["03/11/2026", "09:15", "billing.refund", "Y", "1", timedelta(minutes=4), "Phone"]
+    with pytest.raises(RowRejected) as caught:
+        converter.convert(3, values)
+    (problem,) = caught.value.problems
+    assert problem.column == "Mood" and "never imports how long" in problem.message
