@@ -317,6 +317,65 @@ def _m006_surveys_and_history(db: sqlite_utils.Database) -> None:
     db.execute("DELETE FROM shared_records WHERE type = 'survey_answer'")
 
 
+# Lead workspace records (DESIGN §5 owners in sync/segment.py): table -> (record type, body).
+LEAD_WORKSPACE_TABLES = {
+    "coaching_notes": ("coaching_note", (
+        "agent", "lead", "contact_id", "theme", "strengths", "growth_area", "commitment",
+        "follow_up", "written_at",
+    )),
+    "coaching_replies": ("coaching_reply", ("note_id", "agent", "kind", "text", "at")),
+    "evaluations": ("evaluation", (
+        "contact_id", "agent", "evaluator", "scorecard", "scorecard_version", "scores",
+        "technical_earned", "technical_possible", "emotional_earned", "emotional_possible",
+        "comment", "at",
+    )),
+    "idea_decisions": ("idea_decision", (
+        "idea_id", "agent", "status", "note", "merged_into", "decided_by", "at",
+    )),
+}  # fmt: skip
+_INTEGER_COLUMNS = {
+    "scorecard_version", "technical_earned", "technical_possible", "emotional_earned",
+    "emotional_possible",
+}  # fmt: skip
+
+
+def _m007_lead_workspace(db: sqlite_utils.Database) -> None:
+    """Coaching notes and the agents' answers to them, evaluations on a scorecard, and the
+    lead's decisions on ideas: each its own table, published by its writer (outbox
+    triggers) and imported by sync; what sync kept of them in shared_records moves here.
+
+    - coaching_notes: a lead's note to one agent (`agent`), tied to a contact or a theme:
+      strengths, one growth area, an agreed commitment, a follow-up date.
+    - coaching_replies: an agent's acknowledgement, reply or "commitment done" (`kind`).
+    - evaluations: a contact scored on a versioned scorecard (`scores` as JSON: criterion
+      -> points, null for N/A), with the points per dimension.
+    - idea_decisions: the status of an idea on the board, a note back to its agent, and the
+      idea it was merged into.
+    """
+    for table, (record_type, body) in LEAD_WORKSPACE_TABLES.items():
+        columns = {name: int if name in _INTEGER_COLUMNS else str for name in body}
+        db[table].create(
+            {**ENVELOPE, **columns},
+            pk="id",
+            not_null=ENVELOPE_NOT_NULL | {"agent"},
+            defaults={"deleted": 0},
+        )
+        db.execute(f"CREATE INDEX {table}_by_agent ON {table} (agent, deleted)")
+        fields = ", ".join(f"'{name}', NEW.{name}" for name in body)
+        for event in ("INSERT", "UPDATE"):
+            db.execute(_outbox_trigger(table, record_type, fields, event))
+        extract = ", ".join(f"json_extract(body, '$.{name}')" for name in body)
+        db.execute(
+            f"INSERT INTO {table} (id, writer, revision, updated_at, deleted, {', '.join(body)}) "
+            f"SELECT id, writer, revision, updated_at, deleted, {extract} FROM shared_records "
+            f"WHERE type = '{record_type}' AND json_extract(body, '$.agent') IS NOT NULL"
+        )
+        db.execute(f"DELETE FROM shared_records WHERE type = '{record_type}'")
+    db.execute("CREATE INDEX coaching_replies_by_note ON coaching_replies (note_id)")
+    db.execute("CREATE INDEX evaluations_by_contact ON evaluations (contact_id, deleted)")
+    db.execute("CREATE INDEX idea_decisions_by_idea ON idea_decisions (idea_id, deleted)")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_initial,
     _m002_contact_count,
@@ -324,6 +383,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m004_outbox,
     _m005_sync,
     _m006_surveys_and_history,
+    _m007_lead_workspace,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -31,6 +31,7 @@ from cxcompanion.domain.enums import Role
 from cxcompanion.domain.roster import Member, Roster
 from cxcompanion.store import bulk_load
 from cxcompanion.store.database import Store
+from cxcompanion.store.migrations import LEAD_WORKSPACE_TABLES
 from cxcompanion.sync.segment import (
     NewerFormatError,
     Record,
@@ -91,7 +92,14 @@ _SURVEY_BODY = (
     "contact_id", "agent", "answered_at", "customer_hash", "source_contact", "csat", "nps",
     "resolved", "comment",
 )  # fmt: skip
-_SURVEY_UPSERT = _upsert("survey_answers", (*_ENVELOPE, *_SURVEY_BODY))
+# Record types with a table of their own: type -> (upsert, body columns).
+_TABLE_UPSERTS = {
+    "survey_answer": (_upsert("survey_answers", (*_ENVELOPE, *_SURVEY_BODY)), _SURVEY_BODY),
+    **{
+        record_type: (_upsert(table, (*_ENVELOPE, *body)), body)
+        for table, (record_type, body) in LEAD_WORKSPACE_TABLES.items()
+    },
+}
 # An agent's own contacts and ideas, and history a team lead imported (DESIGN §5: each
 # record type has one owner role), go to the same tables.
 _CONTACT_TYPES = ("contact", "imported_contact")
@@ -599,8 +607,10 @@ class _Importer:
             addressed = addressed if isinstance(addressed, str) else None
             if self.me.role is Role.AGENT and addressed not in (None, self.me.person):
                 continue  # addressed to a colleague
-            if record.type == "survey_answer":
-                changed += conn.execute(_SURVEY_UPSERT, _survey_row(record)).rowcount
+            own_table = _TABLE_UPSERTS.get(record.type)
+            if own_table is not None:
+                upsert, body = own_table
+                changed += conn.execute(upsert, _table_row(record, body)).rowcount
                 continue
             changed += conn.execute(
                 _SHARED_UPSERT,
@@ -738,8 +748,13 @@ def _slim_contact_row(record: Record) -> tuple[Any, ...]:
     )
 
 
-def _survey_row(record: Record) -> tuple[Any, ...]:
-    return (*_envelope(record), *map(record.body.get, _SURVEY_BODY))
+def _table_row(record: Record, body: tuple[str, ...]) -> tuple[Any, ...]:
+    values = (record.body.get(name) for name in body)
+    # Nested JSON (an evaluation's scores) is kept as its JSON text.
+    return (
+        *_envelope(record),
+        *(json.dumps(v, sort_keys=True) if isinstance(v, (dict, list)) else v for v in values),
+    )
 
 
 def _idea_row(record: Record) -> tuple[Any, ...]:

@@ -636,6 +636,12 @@ def test_a_version_1_database_gains_the_live_count_on_opening(tmp_path):
     for trigger in ("insert", "update"):
         conn.execute(f"DROP TRIGGER outbox_survey_answers_{trigger}")
     conn.execute("DROP TABLE survey_answers")  # and migration 6's
+    from cxcompanion.store.migrations import LEAD_WORKSPACE_TABLES
+
+    for table in LEAD_WORKSPACE_TABLES:  # and migration 7's
+        for trigger in ("insert", "update"):
+            conn.execute(f"DROP TRIGGER outbox_{table}_{trigger}")
+        conn.execute(f"DROP TABLE {table}")
     conn.execute("DELETE FROM _migrations WHERE number >= 2")
     conn.execute("PRAGMA user_version = 1")
     profile.close()

@@ -552,7 +552,7 @@ def test_lead_records_addressed_to_an_agent_reach_only_that_agent(team):
     ]  # fmt: skip
     write_segment(team, team.lead, notes)
     team.sync(team.ana)
-    kept = team.ana.store.conn.execute("SELECT addressed_to FROM shared_records").fetchall()
+    kept = team.ana.store.conn.execute("SELECT agent FROM coaching_notes").fetchall()
     assert kept == [("Ana",)]
 
 
