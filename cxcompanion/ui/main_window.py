@@ -32,6 +32,7 @@ PAGE_LOG = "log"
 PAGE_CONTACTS = "contacts"
 PAGE_FEEDBACK = "feedback"
 PAGE_SYNC = "sync"
+PAGE_IMPORT = "import"
 
 
 class _ElidedLabel(QLabel):
@@ -59,6 +60,7 @@ class MainWindow(QMainWindow):
         self.contacts_page = None
         self.feedback_page = None
         self.sync_page = None
+        self.import_page = None
         # Made after the first paint, and only for a profile with a shared folder.
         self.sync_controller: SyncController | None = None
         self.has_share = False
@@ -167,6 +169,7 @@ class MainWindow(QMainWindow):
             self.sync_status.setToolTip(
                 self.tr("This profile works on this PC only; no shared folder is set.")
             )
+        self._add_page(PAGE_IMPORT, self.tr("Import"), None, "Ctrl+5")
         for keys, slot in (
             ("Ctrl+N", self.new_contact),
             ("Ctrl+Shift+T", self.compact_button.toggle),
@@ -221,6 +224,14 @@ class MainWindow(QMainWindow):
 
             page = FeedbackPage(self.profile)
             self.feedback_page = page
+            self._pages[key] = page
+            self.stack.addWidget(page)
+        if key not in self._pages and key == PAGE_IMPORT:
+            from cxcompanion.ui.import_page import ImportPage
+
+            page = ImportPage(self.profile)
+            page.import_finished.connect(self._on_import_page_import_finished)
+            self.import_page = page
             self._pages[key] = page
             self.stack.addWidget(page)
         return self._pages[key]
@@ -357,6 +368,13 @@ class MainWindow(QMainWindow):
 
         self.toast.show_message(self.tr("Contact deleted."), undo)
 
+    def _on_import_page_import_finished(self, _report: object) -> None:
+        # The imported contacts show in the count, My contacts and My feedback (if built).
+        self._refresh_status()
+        for page in (self.contacts_page, self.feedback_page):
+            if page is not None:
+                page.reload()
+
     def _on_sync_status_changed(self) -> None:
         assert self.sync_controller is not None
         self.sync_status.setText(self.sync_controller.status_text())
@@ -385,4 +403,6 @@ class MainWindow(QMainWindow):
             self.log_form.flush_draft()
         if self.sync_controller is not None:
             self.sync_controller.shutdown()  # a running sync stops at its next folder; wait for it
+        if self.import_page is not None:
+            self.import_page.shutdown()  # a running import stops, writing nothing
         super().closeEvent(event)
