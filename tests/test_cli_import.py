@@ -87,7 +87,7 @@ def test_bad_rows_fail_with_one_line_and_import_nothing_unless_asked(folder, tmp
     args = ["--profile", folder, "import", "contacts", path, "--mapping", str(map_path)]
     assert cli.main(args) == 1
     captured = capsys.readouterr()
-    assert "row 4, column 'Result': '?' has no entry" in captured.out
+    assert "row 4, column 'Result': '?' is not an outcome" in captured.out
     assert captured.err.count("\n") == 1 and "--skip-bad-rows" in captured.err
     assert "2 good row(s)" in captured.err
     assert cli.main(["--profile", folder, "contacts", "--format", "json"]) == 0

@@ -145,14 +145,9 @@ class RowConverter:
             return self._moment(rule, values)
         text = rule.constant if rule.constant is not None else self._cell(values, rule.column)
         if rule.values and (text or "" in rule.values):  # "" maps blank cells
-            mapped = rule.values.get(text.casefold())
-            if mapped is None:
-                known = ", ".join(sorted(rule.values)[:8])
-                raise ValueError(
-                    f"{text!r} has no entry in the mapping's values for {name} "
-                    f"(it knows {known}); add it to fields.{name}.values"
-                )
-            text = mapped
+            # A value the map does not list is read as it is ("Phone" stays a channel when
+            # only "E-mail" needed mapping); if it means nothing, its error says to map it.
+            text = rule.values.get(text.casefold(), text)
         if not text:
             return None
         return self._typed(name, text)
@@ -165,7 +160,8 @@ class RowConverter:
                 code = "yes" if code in _YES else "no"
             if code not in enum.codes():
                 raise ValueError(
-                    f"{text!r} is not a {name}; use one of {', '.join(enum.codes())} "
+                    f"{text!r} is not {'an' if name == 'outcome' else 'a'} {name}; use one of "
+                    f"{', '.join(enum.codes())} "
                     f"or map it in fields.{name}.values"
                 )
             return code

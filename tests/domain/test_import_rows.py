@@ -58,7 +58,7 @@ def test_every_problem_of_a_row_is_named_by_column(converter):
     assert set(found) == {"Date", "Result", "Verdict", "Mood", "Channel"}
     assert all(p.row == 7 for p in caught.value.problems)
     assert (
-        "'maybe' has no entry" in found["Result"]
+        "'maybe' is not an outcome" in found["Result"]
         and "'Pigeon' is not a channel" in found["Channel"]
     )
     assert "does not match the date format '%d/%m/%Y'" in found["Date"]
@@ -78,3 +78,10 @@ def test_a_duration_cell_is_never_imported_whatever_its_column_is_called(convert
         converter.convert(3, values)
     (problem,) = caught.value.problems
     assert problem.column == "Mood" and "never imports how long" in problem.message
+
+
+def test_a_value_the_map_does_not_list_is_read_as_it_is(converter):
+    raw = converter.convert(
+        2, ["03/11/2026", "09:15", "Refund request", "Escalated", "1", "", "Chat"]
+    )
+    assert raw["outcome"] == "escalated"  # only Y and N needed mapping

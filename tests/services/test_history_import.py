@@ -165,7 +165,7 @@ def test_bad_rows_are_reported_with_row_and_column_and_nothing_is_written(profil
     assert not report.written and stored(profile) == []
     assert report.rejected == 3 and report.good == 1
     found = {(p.row, p.column): p.message for p in report.problems}
-    assert "'MAYBE' has no entry" in found[(2, "Result")]
+    assert "'MAYBE' is not an outcome" in found[(2, "Result")]
     assert "fields.outcome.values" in found[(2, "Result")]
     assert "'Weather chat' is not a purpose" in found[(3, "Topic")]
     assert "fields.purpose.values" in found[(3, "Topic")]
