@@ -114,6 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     from cxcompanion import cli_import  # small; its work is imported only when it runs
 
     cli_import.add_parser(commands)
+    from cxcompanion import cli_team
+
+    cli_team.add_parsers(commands)
 
     demo = commands.add_parser(
         "demo", help="build a demo team under DIR: a share, a lead and agents, synced"
@@ -225,7 +228,7 @@ def _run(args: argparse.Namespace) -> int:
         "team": ("table", "json"),
         "import": ("text", "json"),
     }
-    if fmt is not None and fmt not in allowed[args.command]:
+    if fmt is not None and args.command in allowed and fmt not in allowed[args.command]:
         raise UserError(
             f"--format {fmt!r} is not available; choose one of {', '.join(allowed[args.command])}"
         )
@@ -242,6 +245,7 @@ def _run(args: argparse.Namespace) -> int:
             "sync": _sync,
             "team": _team,
             "import": _import,
+            **dict.fromkeys(("coach", "ideas", "evaluate", "scorecard"), _team_workspace),
         }
         return handler[args.command](profile, args)
     finally:
@@ -250,6 +254,12 @@ def _run(args: argparse.Namespace) -> int:
             import shutil
 
             shutil.rmtree(profile.folder, ignore_errors=True)
+
+
+def _team_workspace(profile, args: argparse.Namespace) -> int:
+    from cxcompanion import cli_team
+
+    return cli_team.run(profile, args, UserError)
 
 
 def _import(profile, args: argparse.Namespace) -> int:
@@ -264,7 +274,7 @@ def _init(profile, args: argparse.Namespace) -> int:
         f"Profile {profile.folder} set up for {identity.name} ({identity.role.label}, "
         f"team {identity.team}, {identity.share_label}); device {identity.device_id}"
     )
-    if identity.share and identity.role is Role.AGENT:
+    if identity.share and not _in_roster(profile, identity.device_id):
         print(
             "Asked to join the team: your team lead approves this device "
             f"(`cxcompanion team approve {identity.device_id}`); run `cxcompanion sync` after."
@@ -272,6 +282,13 @@ def _init(profile, args: argparse.Namespace) -> int:
     for notice in profile.notices:
         print(f"Note: {notice}")
     return 0
+
+
+def _in_roster(profile, device: str) -> bool:
+    import json
+
+    roster = json.loads(profile.store.meta("roster") or "{}")
+    return device in roster.get("devices", {})
 
 
 def _taxonomy(profile, args: argparse.Namespace) -> int:

@@ -254,3 +254,20 @@ def _point(points: list[ControlPoint], week: str) -> ControlPoint:
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
+
+
+def quality_rate(earned: int, possible: int, evaluations: int) -> Rate | None:
+    """Scorecard points earned / possible, over `evaluations` evaluations (None: none yet).
+
+    The interval treats each evaluation as one observation of the share (a Wilson interval
+    on the evaluations, not on the points, which are not independent within a contact), so
+    it narrows with more evaluated contacts, not with more criteria.
+    """
+    if evaluations == 0 or possible == 0:
+        return None
+    share = earned / possible
+    scaled = rate(round(share * evaluations), evaluations)
+    if scaled.value is None:
+        return Rate(value=None, n=evaluations, low=None, high=None, successes=earned)
+    return Rate(value=share, n=evaluations, low=min(scaled.low, share),
+                high=max(scaled.high, share), successes=earned)  # fmt: skip

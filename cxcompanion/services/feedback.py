@@ -5,10 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, time, timedelta, timezone
 
-from cxcompanion.domain.metrics import DEFAULT_REPEAT_WINDOW_DAYS, Feedback, Period, build_feedback
+from cxcompanion.domain.metrics import (
+    DEFAULT_REPEAT_WINDOW_DAYS,
+    Feedback,
+    Period,
+    build_feedback,
+    quality_rate,
+)
 from cxcompanion.domain.records import utc_iso
 from cxcompanion.services.profile import Profile
-from cxcompanion.store.metrics_queries import metrics_counts
+from cxcompanion.store.metrics_queries import ideas_adopted, metrics_counts, quality_counts
 
 PERIOD_CHOICES = (4, 12, 26)
 MAX_WEEKS = 260
@@ -60,4 +66,12 @@ class FeedbackService:
         weekly, purposes, surveys = metrics_counts(
             store, agent=agent, start=start, end=period.end, settled=settled, window_days=window
         )
-        return build_feedback(period, weekly, purposes, surveys=surveys)
+        points = quality_counts(store, agent=agent, start=start, end=period.end)
+        return build_feedback(
+            period,
+            weekly,
+            purposes,
+            surveys=surveys,
+            quality={dimension: quality_rate(*counts) for dimension, counts in points.items()},
+            ideas_adopted=ideas_adopted(store, agent=agent, start=start, end=period.end),
+        )

@@ -124,15 +124,8 @@ def connect_share(profile: Profile, name: str, team: str, role: Role, share: Pat
             "or choose your own team's folder.",
             "team",
         )
-    member = roster.member(device)
-    if role is Role.LEAD and (member is None or member.role is not Role.LEAD):
-        leads = sorted({m.person for m in roster.members if m.role is Role.LEAD})
-        if name not in leads:
-            raise ProfileError(
-                f"{share} already holds team {roster.team!r}, led by {', '.join(leads)}; "
-                "join it as an agent, or choose another folder for a new team.",
-                "role",
-            )
+    # A second lead (a colleague who also coaches and evaluates, for calibration) joins
+    # like an agent does: the device asks, and a lead of the roster approves it.
     try:
         layout.announce(Announcement(device, name, role, roster.team, now))
     except ShareError as exc:

@@ -144,3 +144,31 @@ def metrics_counts(
             surveys = SurveyCounts(*row[2:7])
     weeks.sort(key=lambda w: w.week)
     return weeks, purposes, surveys
+
+
+def quality_counts(
+    store: Store, *, agent: str, start: str, end: str
+) -> dict[str, tuple[int, int, int]]:
+    """Scorecard points of the evaluations of the agent's contacts in [start, end]: per
+    dimension (points earned, points possible, evaluations that scored it)."""
+    row = store.conn.execute(
+        "SELECT coalesce(sum(e.technical_earned), 0), coalesce(sum(e.technical_possible), 0), "
+        "coalesce(sum(e.technical_possible > 0), 0), coalesce(sum(e.emotional_earned), 0), "
+        "coalesce(sum(e.emotional_possible), 0), coalesce(sum(e.emotional_possible > 0), 0) "
+        "FROM evaluations e JOIN contacts c ON c.id = e.contact_id "
+        "WHERE e.deleted = 0 AND e.agent = :agent AND c.deleted = 0 AND c.agent = :agent "
+        "AND c.at >= :start AND c.at <= :end",
+        {"agent": agent, "start": start, "end": end},
+    ).fetchone()
+    return {"technical": row[0:3], "emotional": row[3:6]}
+
+
+def ideas_adopted(store: Store, *, agent: str, start: str, end: str) -> int:
+    """The agent's ideas captured in [start, end] whose latest decision is 'adopted'."""
+    return store.conn.execute(
+        "SELECT count(*) FROM ideas i JOIN contacts c ON c.id = i.contact_id "
+        "JOIN idea_decisions d ON d.idea_id = i.id AND d.deleted = 0 "
+        "WHERE i.deleted = 0 AND c.deleted = 0 AND c.agent = ? AND c.at >= ? AND c.at <= ? "
+        "AND d.status = 'adopted'",
+        (agent, start, end),
+    ).fetchone()[0]
