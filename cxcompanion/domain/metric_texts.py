@@ -84,6 +84,8 @@ def value_text(key: str, metric: Rate | Score | int | None) -> str:
         if key == "save_rate" and isinstance(metric, Rate) and metric.n:
             # Too few for a rate, but how many stayed is worth knowing: a count, not a rate.
             return f"{metric.successes} of {metric.n} stayed"
+        if key in ("quality_technical", "quality_emotional"):
+            return "not enough evaluations yet"
         return "not enough answers yet" if key in ("csat", "nps") else "not enough contacts yet"
     if isinstance(metric, Score):
         return f"{metric.value:+.0f}"

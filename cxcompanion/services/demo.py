@@ -349,6 +349,10 @@ def _build(root: Path, now: datetime | None) -> DemoTeam:
         synced(lead)
         for profile in agents:
             synced(profile)  # the colleagues published after this agent's first sync
+        from cxcompanion.services.demo_workspace import fill_demo_workspace
+
+        fill_demo_workspace(lead, agents, clock, synced)
+        synced(lead)  # the agents' answers
         members = [(DEMO_LEAD, "lead", lead.folder)]
         members += [(a.name, "agent", p.folder) for a, p in zip(DEMO_AGENTS, agents, strict=True)]
     return DemoTeam(
