@@ -353,6 +353,8 @@ def _build(root: Path, now: datetime | None) -> DemoTeam:
 
         fill_demo_workspace(lead, agents, clock, synced)
         synced(lead)  # the agents' answers
+        for profile in agents:
+            synced(profile)  # and what colleagues published since: every PC is up to date
         members = [(DEMO_LEAD, "lead", lead.folder)]
         members += [(a.name, "agent", p.folder) for a, p in zip(DEMO_AGENTS, agents, strict=True)]
     return DemoTeam(
