@@ -17,7 +17,8 @@ from cxcompanion.services.file_import import load_mapping
 from cxcompanion.services.history_import import HistoryImport
 from cxcompanion.services.profile import Profile
 from cxcompanion.ui import import_page
-from cxcompanion.ui.import_page import CHECK, CHOOSE, IMPORT, MAP, PREVIEW, ImportPage, PreviewModel
+from cxcompanion.ui.import_page import CHECK, CHOOSE, IMPORT, MAP, PREVIEW, ImportPage
+from cxcompanion.ui.import_preview_step import PreviewModel
 from tests.test_no_stopwatch import STOPWATCH
 
 WAIT = 10_000  # ms
@@ -242,7 +243,7 @@ def test_a_saved_mapping_is_read_back_and_used_again(qtbot, page, profile, tmp_p
     saved = editor.save_mapping(tmp_path / "calls-mapping.json")
     assert load_mapping(tmp_path / "calls-mapping.json") == saved == editor.mapping()
     assert saved.fields["verdict"].column == "Customer said"
-    # The values understood as they are go into the map too: a map refuses what it lacks.
+    # Only the values that needed choosing go into the map (others are read as they are).
     assert dict(saved.fields["outcome"].values) == {"y": "resolved", "n": "not_resolved"}
 
     again = ImportPage(profile)
