@@ -117,6 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
     from cxcompanion import cli_team
 
     cli_team.add_parsers(commands)
+    from cxcompanion import cli_export
+
+    cli_export.add_parser(commands)
 
     demo = commands.add_parser(
         "demo", help="build a demo team under DIR: a share, a lead and agents, synced"
@@ -227,6 +230,7 @@ def _run(args: argparse.Namespace) -> int:
         "sync": ("text", "json"),
         "team": ("table", "json"),
         "import": ("text", "json"),
+        "export": ("text", "json"),
     }
     if fmt is not None and args.command in allowed and fmt not in allowed[args.command]:
         raise UserError(
@@ -245,6 +249,7 @@ def _run(args: argparse.Namespace) -> int:
             "sync": _sync,
             "team": _team,
             "import": _import,
+            "export": _export,
             **dict.fromkeys(("coach", "ideas", "evaluate", "scorecard"), _team_workspace),
         }
         return handler[args.command](profile, args)
@@ -260,6 +265,12 @@ def _team_workspace(profile, args: argparse.Namespace) -> int:
     from cxcompanion import cli_team
 
     return cli_team.run(profile, args, UserError)
+
+
+def _export(profile, args: argparse.Namespace) -> int:
+    from cxcompanion import cli_export
+
+    return cli_export.run(profile, args, UserError)
 
 
 def _import(profile, args: argparse.Namespace) -> int:
