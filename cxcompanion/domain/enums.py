@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import Enum
 
+_CODES: dict[type, tuple[str, ...]] = {}
+
 
 class _Coded(str, Enum):
     """An enum whose value is the stable code used in the store, exports and command line."""
@@ -17,8 +19,12 @@ class _Coded(str, Enum):
         return obj
 
     @classmethod
-    def codes(cls) -> list[str]:
-        return [member.value for member in cls]
+    def codes(cls) -> tuple[str, ...]:
+        # Asked for on every validated field (an import checks millions): made once.
+        found = _CODES.get(cls)
+        if found is None:
+            found = _CODES[cls] = tuple(member.value for member in cls)
+        return found
 
     def __str__(self) -> str:
         return self.value

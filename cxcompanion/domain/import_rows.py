@@ -12,10 +12,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
 from typing import Any
 
 from cxcompanion.domain.enums import Channel, Outcome, Verdict
-from cxcompanion.domain.import_mapping import FieldRule, ImportMapping
+from cxcompanion.domain.import_mapping import DATE_FIELDS, FieldRule, ImportMapping
 from cxcompanion.domain.taxonomy import Taxonomy
 
 # Spellings a date column may use when the mapping gives no format (ISO-8601 is tried first).
@@ -135,15 +136,18 @@ class RowConverter:
         return values[position] if position < len(values) else None
 
     def _field(self, name: str, rule: FieldRule, values: Sequence[Any]) -> Any:
-        for column in rule.columns():
-            if isinstance(self._raw(values, column), timedelta):  # an elapsed-time cell
+        if name in DATE_FIELDS:
+            return self._moment(rule, values)
+        if rule.constant is not None:
+            text = rule.constant
+        else:
+            value = self._raw(values, rule.column)
+            if isinstance(value, timedelta):  # an elapsed-time cell, whatever the column
                 raise ValueError(
                     "the cell holds a duration; CX Companion never imports how long "
                     "anything took (map another column)"
                 )
-        if name in ("at", "answered_at"):
-            return self._moment(rule, values)
-        text = rule.constant if rule.constant is not None else self._cell(values, rule.column)
+            text = cell_text(value)
         if rule.values and (text or "" in rule.values):  # "" maps blank cells
             # A value the map does not list is read as it is ("Phone" stays a channel when
             # only "E-mail" needed mapping); if it means nothing, its error says to map it.
@@ -221,7 +225,11 @@ def _parse_date(value: Any, fmt: str | None) -> datetime:
         return datetime.combine(value, time.min)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         raise ValueError(f"{value!r} is a number, not a date; format the column as a date")
-    text = str(value).strip()
+    return _parse_date_text(str(value).strip(), fmt)
+
+
+@lru_cache(maxsize=65536)  # a file repeats its dates: strptime is slow, the answer is not
+def _parse_date_text(text: str, fmt: str | None) -> datetime:
     if fmt:
         try:
             return datetime.strptime(text, fmt)
@@ -247,7 +255,11 @@ def _parse_time(value: Any, fmt: str | None) -> time | None:
     if isinstance(value, float) and 0 <= value < 1:  # a time cell read as a day fraction
         seconds = round(value * 86400)
         return time(seconds // 3600, seconds // 60 % 60, seconds % 60)
-    text = str(value).strip()
+    return _parse_time_text(str(value).strip(), fmt)
+
+
+@lru_cache(maxsize=8192)
+def _parse_time_text(text: str, fmt: str | None) -> time | None:
     for candidate in (fmt,) if fmt else _TIME_FORMATS:
         try:
             return datetime.strptime(text, candidate).time()

@@ -252,7 +252,6 @@ class ContactService:
         """
         from cxcompanion.domain.redaction import mask_pii, pseudonymise
 
-        identity = self.profile.identity
         if typed.customer_ref:
             customer_hash: str | None = pseudonymise(self.profile.team_secret, typed.customer_ref)
         elif previous is not None:
@@ -283,7 +282,7 @@ class ContactService:
                 )
         return Contact(
             envelope=envelope,
-            agent=agent or (previous.agent if previous else identity.name),
+            agent=agent or (previous.agent if previous else self.profile.identity.name),
             at=utc_iso(typed.at),
             channel=typed.channel,
             purpose=typed.purpose,
