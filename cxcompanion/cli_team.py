@@ -63,6 +63,8 @@ def add_parsers(commands: Any) -> None:
     evaluate.add_argument("--format", default="table", metavar="|".join(FORMATS))
 
     scorecard = commands.add_parser("scorecard", help="the team's scorecard criteria")
+    scorecard.add_argument("action", nargs="?", choices=["set"], help="set: a new version (lead)")
+    scorecard.add_argument("file", nargs="?", metavar="FILE", help="with set: a scorecard JSON")
     scorecard.add_argument("--format", default="table", metavar="|".join(FORMATS))
 
 
@@ -80,7 +82,7 @@ def run(profile: Any, args: argparse.Namespace, user_error: type[Exception]) -> 
         return _ideas(profile, args, user_error)
     if args.command == "evaluate":
         return _evaluate(profile, args, user_error)
-    return _scorecard(profile, args)
+    return _scorecard(profile, args, user_error)
 
 
 def _coach(profile: Any, args: argparse.Namespace, user_error: type[Exception]) -> int:
@@ -189,10 +191,26 @@ def _evaluate(profile: Any, args: argparse.Namespace, user_error: type[Exception
     return 0
 
 
-def _scorecard(profile: Any, args: argparse.Namespace) -> int:
+def _scorecard(profile: Any, args: argparse.Namespace, user_error: type[Exception]) -> int:
     from cxcompanion.domain.scorecard import DIMENSION_LABELS
     from cxcompanion.services.evaluations import load_scorecard
 
+    if args.action == "set":
+        from pathlib import Path
+
+        from cxcompanion.services.evaluations import EvaluationService
+
+        if not args.file:
+            raise user_error("scorecard set: name the scorecard file (JSON; see the README)")
+        try:
+            data = json.loads(Path(args.file).read_text(encoding="utf-8-sig"))
+        except FileNotFoundError:
+            raise user_error(f"scorecard set: there is no file {args.file}") from None
+        except (OSError, ValueError) as exc:
+            raise user_error(f"scorecard set: {args.file} is not readable JSON ({exc})") from None
+        card = EvaluationService(profile).set_scorecard(data)
+        print(f"The team's scorecard is now {card.id} version {card.version}.")
+        return 0
     card = load_scorecard(profile)
     if args.format == "json":
         print(json.dumps(card.to_dict(), ensure_ascii=False, indent=2))

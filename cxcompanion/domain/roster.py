@@ -42,6 +42,8 @@ class Settings:
     repeat_window_days: int = DEFAULT_REPEAT_WINDOW_DAYS
     sync_minutes: int = DEFAULT_SYNC_MINUTES
     taxonomy_version: str = ""
+    # The team's scorecard (Scorecard.to_dict()), once a lead has set one; None: the default.
+    scorecard: dict[str, Any] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ class Roster:
                 "repeat_window_days": self.settings.repeat_window_days,
                 "sync_minutes": self.settings.sync_minutes,
                 "taxonomy_version": self.settings.taxonomy_version,
+                **({"scorecard": self.settings.scorecard} if self.settings.scorecard else {}),
             },
             "devices": {
                 m.device: {"person": m.person, "role": m.role.value, "approved_at": m.approved_at}
@@ -121,6 +124,7 @@ class Roster:
             ),
             sync_minutes=_int(settings, "sync_minutes", DEFAULT_SYNC_MINUTES, 1, 1440),
             taxonomy_version=str(settings.get("taxonomy_version", "")),
+            scorecard=_scorecard(settings.get("scorecard")),
         )
         devices = data.get("devices", {})
         if not isinstance(devices, dict):
@@ -178,6 +182,17 @@ class Announcement:
             str(data.get("team", "")),
             str(data.get("announced_at", "")),
         )
+
+
+def _scorecard(data: Any) -> dict[str, Any] | None:
+    if data is None:
+        return None
+    from cxcompanion.domain.scorecard import Scorecard, ScorecardError
+
+    try:
+        return Scorecard.from_dict(data).to_dict()
+    except ScorecardError as exc:
+        raise RosterError(f"its scorecard cannot be used: {exc}") from None
 
 
 def _text(data: dict[str, Any], key: str) -> str:

@@ -83,6 +83,27 @@ class EvaluationService:
     def scorecard(self) -> Scorecard:
         return load_scorecard(self.profile)
 
+    def set_scorecard(self, data: Any) -> Scorecard:
+        """Make `data` the team's scorecard (lead), as the next version: with a shared folder
+        it goes into the team file, so every lead scores on it from their next sync.
+        Evaluations keep the version they were made with."""
+        if self.identity.role is not Role.LEAD:
+            raise ProfileError("The team's scorecard is set by the team lead.", "role")
+        try:
+            card = Scorecard.from_dict(data)
+        except ScorecardError as exc:
+            raise ProfileError(f"The scorecard cannot be used: {exc}", "scorecard") from None
+        from dataclasses import replace
+
+        card = replace(card, version=max(card.version, self.scorecard.version + 1))
+        if self.identity.share:
+            from cxcompanion.services.sync import SyncService
+
+            SyncService(self.profile).change_settings(scorecard=card.to_dict())
+        else:
+            self.profile.store.set_meta({"scorecard": json.dumps(card.to_dict(), sort_keys=True)})
+        return card
+
     def evaluate(
         self, contact_id: str, raw_scores: Mapping[str, Any], comment: str = ""
     ) -> Evaluation:

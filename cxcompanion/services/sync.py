@@ -141,6 +141,11 @@ def store_roster(profile: Profile, roster: Roster) -> None:
             "team_secret": roster.customer_key,
             "repeat_window_days": str(roster.settings.repeat_window_days),
             "sync_minutes": str(roster.settings.sync_minutes),
+            **(
+                {"scorecard": json.dumps(roster.settings.scorecard, sort_keys=True)}
+                if roster.settings.scorecard
+                else {}
+            ),
         }
     )
 
@@ -369,7 +374,11 @@ class SyncService:
         return chosen
 
     def change_settings(
-        self, *, repeat_window_days: int | None = None, sync_minutes: int | None = None
+        self,
+        *,
+        repeat_window_days: int | None = None,
+        sync_minutes: int | None = None,
+        scorecard: dict | None = None,
     ) -> Roster:
         """Change team settings in the team file (lead); every PC takes them at its next sync."""
         from dataclasses import replace
@@ -391,6 +400,8 @@ class SyncService:
                 settings = replace(settings, repeat_window_days=repeat_window_days)
             if sync_minutes is not None:
                 settings = replace(settings, sync_minutes=sync_minutes)
+            if scorecard is not None:
+                settings = replace(settings, scorecard=scorecard)
             roster = roster.with_settings(settings)
             layout.write_team(roster, self.files)
         except ShareError as exc:

@@ -144,3 +144,26 @@ def test_two_leads_evaluations_show_in_calibration_and_quality_on_my_feedback(te
     with pytest.raises(ValidationError) as caught:
         lena.evaluate(contacts[1].id, {"empathy": 9, "records": "na", "nonsense": 1})
     assert {"empathy", "records", "nonsense", "tone"} <= set(caught.value.errors)
+
+
+def test_a_lead_sets_the_teams_scorecard_and_every_lead_scores_on_it(team, tmp_path):
+    second = Profile(tmp_path / "olga")
+    team.opened.append(second)
+    second.set_up("Olga", "North", "lead", str(team.share))
+    SyncService(team.lead).approve(None)
+    contact = logged(team.ana)
+    team.sync(team.ana, team.lead, second)
+    lena = EvaluationService(team.lead, clock=lambda: NOW)
+    card = lena.scorecard.to_dict()
+    card["criteria"] = [c for c in card["criteria"] if c["id"] != "records"]  # one fewer
+    assert lena.set_scorecard(card).version == 2
+    with pytest.raises(ProfileError, match="cannot be used"):
+        lena.set_scorecard({"id": "x", "version": 1, "title": "t", "criteria": []})
+    with pytest.raises(ProfileError, match="team lead"):
+        EvaluationService(team.ana).set_scorecard(card)
+    team.sync(second)
+    olga = EvaluationService(second, clock=lambda: NOW)
+    assert (olga.scorecard.version, len(olga.scorecard.criteria)) == (2, 9)
+    scores = {c.id: "na" if c.na_allowed else c.points for c in olga.scorecard.criteria}
+    evaluation = olga.evaluate(contact.id, scores)
+    assert (evaluation.scorecard_version, evaluation.technical) == (2, (8, 8))
