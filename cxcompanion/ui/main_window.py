@@ -28,11 +28,22 @@ from cxcompanion.ui.toast import Toast
 if TYPE_CHECKING:
     from cxcompanion.ui.sync_controller import SyncController
 
-PAGE_LOG = "log"
-PAGE_CONTACTS = "contacts"
-PAGE_FEEDBACK = "feedback"
-PAGE_SYNC = "sync"
-PAGE_IMPORT = "import"
+from cxcompanion.ui.pages import (  # noqa: F401  (the page keys, for callers and tests)
+    PAGE_COACHING,
+    PAGE_CONTACTS,
+    PAGE_FEEDBACK,
+    PAGE_IDEA_BOARD,
+    PAGE_IDEAS,
+    PAGE_IMPORT,
+    PAGE_LOG,
+    PAGE_PATTERNS,
+    PAGE_SYNC,
+    PAGE_TEAM_REVIEW,
+    REFRESHED_AFTER_SYNC,
+    make_page,
+    pages_for,
+    title,
+)
 
 
 class _ElidedLabel(QLabel):
@@ -64,6 +75,8 @@ class MainWindow(QMainWindow):
         # Made after the first paint, and only for a profile with a shared folder.
         self.sync_controller: SyncController | None = None
         self.has_share = False
+        self.is_lead = False
+        self._built = False  # the pages of a set-up profile exist
         self._pages: dict[str, QWidget] = {}
 
         central = QWidget(self)
@@ -152,37 +165,44 @@ class MainWindow(QMainWindow):
     # -- pages ---------------------------------------------------------------------------
 
     def _build_pages(self) -> None:
-        self.log_form = LogForm(self.service)
-        self.log_form.contact_saved.connect(self._on_log_form_contact_saved)
-        self.log_form.contact_amended.connect(self._on_log_form_contact_amended)
-        self.log_form.form_cleared.connect(self._on_log_form_form_cleared)
-        self._add_page(PAGE_LOG, self.tr("Log contact"), self.log_form, "Ctrl+1")
-        # My contacts is built when first shown: start-up only pays for the log form.
-        self._add_page(PAGE_CONTACTS, self.tr("My contacts"), None, "Ctrl+2")
-        self._add_page(PAGE_FEEDBACK, self.tr("My feedback"), None, "Ctrl+3")
-        self.has_share = bool(self.profile.identity.share)
+        from cxcompanion.domain.enums import Role
+
+        identity = self.profile.identity
+        self.is_lead = identity.role is Role.LEAD
+        self.has_share = bool(identity.share)
+        if not self.is_lead:
+            self.log_form = LogForm(self.service)
+            self.log_form.contact_saved.connect(self._on_log_form_contact_saved)
+            self.log_form.contact_amended.connect(self._on_log_form_contact_amended)
+            self.log_form.form_cleared.connect(self._on_log_form_form_cleared)
+        for spec in pages_for(identity.role, self.has_share):
+            # Pages other than the log form are built when first shown: start-up only pays
+            # for the first page.
+            first = self.log_form if spec.key == PAGE_LOG else None
+            self._add_page(spec.key, title(spec), first, spec.keys)
         if self.has_share:
-            self._add_page(PAGE_SYNC, self.tr("Sync"), None, "Ctrl+4")
             self.sync_status.setToolTip(self.tr("Open the Sync page (sync now: F5)"))
         else:
             self.sync_status.setText(self.tr("Local only"))
             self.sync_status.setToolTip(
                 self.tr("This profile works on this PC only; no shared folder is set.")
             )
-        self._add_page(PAGE_IMPORT, self.tr("Import"), None, "Ctrl+5")
-        for keys, slot in (
-            ("Ctrl+N", self.new_contact),
-            ("Ctrl+Shift+T", self.compact_button.toggle),
-            ("Ctrl+Z", self._on_undo_activated),
-            ("Ctrl+F", self._on_find_activated),
-            ("F5", self.sync_now),
-        ):
+        shortcuts = [("Ctrl+Z", self._on_undo_activated), ("F5", self.sync_now)]
+        if not self.is_lead:
+            shortcuts += [
+                ("Ctrl+N", self.new_contact),
+                ("Ctrl+Shift+T", self.compact_button.toggle),
+                ("Ctrl+F", self._on_find_activated),
+            ]
+        for keys, slot in shortcuts:
             QShortcut(QKeySequence(keys), self).activated.connect(slot)
+        self._built = True
         self.nav.setEnabled(True)
-        self.compact_button.show()
+        self.compact_button.setVisible(not self.is_lead)  # compact mode is the log form
         self.nav.setCurrentRow(0)
         self._refresh_status()
-        self.log_form.channel.setFocus()
+        if self.log_form is not None:
+            self.log_form.channel.setFocus()
 
     def _add_page(self, key: str, title: str, widget: QWidget | None, keys: str) -> None:
         item = QListWidgetItem(title)
@@ -203,35 +223,8 @@ class MainWindow(QMainWindow):
         return self._page(key)
 
     def _page(self, key: str) -> QWidget:
-        if key not in self._pages and key == PAGE_CONTACTS:
-            from cxcompanion.ui.contacts_page import ContactsPage
-
-            page = ContactsPage(self.service)
-            page.open_requested.connect(self._on_contacts_open_requested)
-            page.contact_deleted.connect(self._on_contacts_contact_deleted)
-            self.contacts_page = page
-            self._pages[key] = page
-            self.stack.addWidget(page)
-        if key not in self._pages and key == PAGE_SYNC:
-            from cxcompanion.ui.sync_page import SyncPage
-
-            page = SyncPage(self.profile, self._ensure_sync_controller())
-            self.sync_page = page
-            self._pages[key] = page
-            self.stack.addWidget(page)
-        if key not in self._pages and key == PAGE_FEEDBACK:
-            from cxcompanion.ui.feedback_page import FeedbackPage
-
-            page = FeedbackPage(self.profile)
-            self.feedback_page = page
-            self._pages[key] = page
-            self.stack.addWidget(page)
-        if key not in self._pages and key == PAGE_IMPORT:
-            from cxcompanion.ui.import_page import ImportPage
-
-            page = ImportPage(self.profile)
-            page.import_finished.connect(self._on_import_page_import_finished)
-            self.import_page = page
+        if key not in self._pages:
+            page = make_page(self, key)
             self._pages[key] = page
             self.stack.addWidget(page)
         return self._pages[key]
@@ -266,17 +259,18 @@ class MainWindow(QMainWindow):
 
             self.sync_controller = SyncController(self.profile, self)
             self.sync_controller.status_changed.connect(self._on_sync_status_changed)
+            self.sync_controller.sync_finished.connect(self._on_sync_controller_sync_finished)
             self._on_sync_status_changed()
         return self.sync_controller
 
     def _start_sync(self) -> None:
         """First sync shortly after the first paint, then on the team's timer."""
-        if self.log_form is not None and self.has_share:
+        if self._built and self.has_share:
             self._ensure_sync_controller().start()
 
     def sync_now(self) -> None:
         """F5: sync now (a local profile has nothing to sync)."""
-        if self.log_form is None:
+        if not self._built:
             return
         if not self.has_share:
             self.toast.show_message(
@@ -299,12 +293,15 @@ class MainWindow(QMainWindow):
             if identity.share
             else self.tr("Local only: no shared folder is set.")
         )
-        count = self.service.count()
-        self.count_label.setText(
-            self.tr("1 contact logged")
-            if count == 1
-            else self.tr("%1 contacts logged").replace("%1", f"{count:,}")
-        )
+        if self.is_lead:  # a lead logs none; the team's are on Team review
+            self.count_label.setText("")
+        else:
+            count = self.service.count()
+            self.count_label.setText(
+                self.tr("1 contact logged")
+                if count == 1
+                else self.tr("%1 contacts logged").replace("%1", f"{count:,}")
+            )
         self.role_label.setText(identity.role.label)
         if self.sync_controller is not None:
             self.sync_controller.refresh_waiting()  # a save or delete waits to be published
@@ -326,6 +323,8 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(page)
         if key in (PAGE_CONTACTS, PAGE_FEEDBACK, PAGE_SYNC):
             page.reload()
+        elif key in (PAGE_COACHING, PAGE_IDEAS, PAGE_IDEA_BOARD):
+            page.refresh()  # small reads: what a sync or another page changed shows at once
 
     def _on_log_form_contact_saved(self, contact_id: str) -> None:
         assert self.log_form is not None
@@ -375,12 +374,28 @@ class MainWindow(QMainWindow):
             if page is not None:
                 page.reload()
 
+    def _on_sync_controller_sync_finished(self, _report: object) -> None:
+        # Notes, answers, decisions and colleagues' contacts may have come in.
+        for key in REFRESHED_AFTER_SYNC:
+            page = self._pages.get(key)
+            if page is not None:
+                page.refresh()
+
+    def _on_workspace_changed(self, *_args: object) -> None:
+        """A note, answer, decision or evaluation was written: it waits to be published."""
+        if self.sync_controller is not None:
+            self.sync_controller.refresh_waiting()
+
+    def _on_team_review_coach_requested(self, agent: str, contact_id: str) -> None:
+        page = self.show_page(PAGE_COACHING)
+        page.start_note(agent, contact_id)
+
     def _on_sync_status_changed(self) -> None:
         assert self.sync_controller is not None
         self.sync_status.setText(self.sync_controller.status_text())
 
     def _on_sync_status_clicked(self) -> None:
-        if self.log_form is not None and self.has_share:
+        if self._built and self.has_share:
             self.show_page(PAGE_SYNC)
 
     def _on_undo_activated(self) -> None:
