@@ -110,9 +110,9 @@ class TeamReviewPage(QWidget):
         self.list_split.setChildrenCollapsible(False)
         self.list_split.addWidget(self.table)
         self.list_split.addWidget(self.side)
-        self.list_split.setStretchFactor(0, 1)
+        self.list_split.setStretchFactor(0, 3)
         self.list_split.setStretchFactor(1, 1)
-        self.list_split.setSizes([450, 550])  # in proportion: the contact needs ~12 lines
+        self.list_split.setSizes([560, 440])  # the list first; the contact needs ~12 lines
         self.eval_split = QSplitter(Qt.Orientation.Horizontal)
         self.eval_split.setChildrenCollapsible(False)
         self.body = QStackedWidget()
