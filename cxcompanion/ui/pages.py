@@ -30,6 +30,7 @@ PAGE_IDEAS = "ideas"
 PAGE_TEAM_REVIEW = "team_review"
 PAGE_IDEA_BOARD = "idea_board"
 PAGE_PATTERNS = "patterns"
+PAGE_SCORECARD = "scorecard"
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ LEAD_PAGES = (
     PageSpec(PAGE_SYNC, "Sync", "Ctrl+4", needs_share=True),
     PageSpec(PAGE_IMPORT, "Import", "Ctrl+5"),
     PageSpec(PAGE_COACHING, "Coaching", "Ctrl+6"),
+    PageSpec(PAGE_SCORECARD, "Scorecard", "Ctrl+7"),
 )
 
 
@@ -147,6 +149,14 @@ def _patterns(window: MainWindow) -> QWidget:
     return PatternsPage(window.profile)
 
 
+def _scorecard(window: MainWindow) -> QWidget:
+    from cxcompanion.ui.scorecard_page import ScorecardPage
+
+    page = ScorecardPage(window.profile)
+    page.scorecard_changed.connect(window._on_workspace_changed)
+    return page
+
+
 _FACTORIES: dict[str, Callable[[MainWindow], QWidget]] = {
     PAGE_CONTACTS: _contacts,
     PAGE_SYNC: _sync,
@@ -157,6 +167,7 @@ _FACTORIES: dict[str, Callable[[MainWindow], QWidget]] = {
     PAGE_IDEA_BOARD: _idea_board,
     PAGE_TEAM_REVIEW: _team_review,
     PAGE_PATTERNS: _patterns,
+    PAGE_SCORECARD: _scorecard,
 }
 # Pages whose content another PC may have changed: refreshed after every sync.
 REFRESHED_AFTER_SYNC = (PAGE_COACHING, PAGE_IDEAS, PAGE_IDEA_BOARD, PAGE_TEAM_REVIEW)

@@ -33,6 +33,7 @@ from cxcompanion.store.errors import StoreError
 from cxcompanion.store.team_review import TeamReview
 from cxcompanion.ui.contacts_model import WHEN_FORMAT, WHEN_FORMAT_OTHER_YEAR
 from cxcompanion.ui.evaluation_form import EvaluationForm
+from cxcompanion.ui.report_export_panel import ReportExportPanel
 from cxcompanion.ui.team_review_detail import ContactDetailView
 from cxcompanion.ui.team_review_filters import TeamReviewFilters
 from cxcompanion.ui.team_review_model import Column, TeamReviewModel
@@ -60,6 +61,7 @@ class TeamReviewPage(QWidget):
         self.me = profile.identity.name
         self.queries = TeamReview(profile.store)
         self.form: EvaluationForm | None = None
+        self.export_panel: ReportExportPanel | None = None  # made when first asked for
         self._reselect: str | None = None  # the contact to select again once rows arrive
         self.model = TeamReviewModel(profile, self)
 
@@ -125,10 +127,20 @@ class TeamReviewPage(QWidget):
         head.addWidget(self.filters.search, 1)
         head.addWidget(self.count_label)
         head.addWidget(self.filters.clear_button)
+        self.export_button = QPushButton(self.tr("Export report…"))
+        self.export_button.setAccessibleName(self.tr("Export the team's report"))
+        self.export_button.setToolTip(
+            self.tr("CSV files and a SQLite file of the team's contacts (Ctrl+E)")
+        )
+        self.export_button.setAutoDefault(True)
+        head.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 20)
         layout.setSpacing(12)
         layout.addLayout(head)
+        self.export_box = QVBoxLayout()  # the export panel, a strip under the header
+        self.export_box.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self.export_box)
         layout.addWidget(self.filters)
         layout.addWidget(self.error)
         layout.addWidget(self.body, 1)
@@ -136,6 +148,10 @@ class TeamReviewPage(QWidget):
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
         find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         find.activated.connect(self.filters.focus_search)
+        export = QShortcut(QKeySequence("Ctrl+E"), self)
+        export.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        export.activated.connect(self.show_export)
+        self.export_button.clicked.connect(self._on_export_button_clicked)
         self.filters.changed.connect(self._on_filters_changed)
         self.model.counted.connect(self._on_model_counted)
         self.model.searching_changed.connect(self._on_model_searching_changed)
@@ -165,6 +181,16 @@ class TeamReviewPage(QWidget):
     def selected_id(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()
         return self.model.contact_id(rows[0].row()) if rows else None
+
+    def show_export(self) -> ReportExportPanel:
+        """Show the report export under the header (made the first time), its button focused."""
+        if self.export_panel is None:
+            self.export_panel = ReportExportPanel(self.profile)
+            self.export_panel.closed.connect(self._on_export_panel_closed)
+            self.export_box.addWidget(self.export_panel)
+        self.export_panel.show()
+        self.export_panel.focus_first()
+        return self.export_panel
 
     def open_evaluation(self, contact_id: str | None = None) -> EvaluationForm | None:
         """Open the scorecard for a contact (the selected one) in place of the list."""
@@ -240,6 +266,12 @@ class TeamReviewPage(QWidget):
 
     def _on_evaluate_button_clicked(self, *_args: object) -> None:
         self.open_evaluation()
+
+    def _on_export_button_clicked(self) -> None:
+        self.show_export()
+
+    def _on_export_panel_closed(self) -> None:
+        self.export_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _on_coach_button_clicked(self) -> None:
         row = self._current_row()
