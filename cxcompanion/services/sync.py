@@ -257,6 +257,11 @@ class SyncService:
             return self._offline(report, str(exc))
         report.imported_segments = imported.segments
         report.imported_records = imported.records
+        # A first import leaves the search index of the team's history to write: in short
+        # transactions, so the window can save meanwhile and the contacts show at once.
+        from cxcompanion.store import bulk_load
+
+        bulk_load.catch_up_search(store)
         if identity.role is Role.LEAD:
             for device, count in sorted(imported.held.items()):
                 announcement = layout.read_announcement(device, self.files)

@@ -6,17 +6,21 @@ first import the secondary contact indexes are dropped, the rows go in, and the 
 built once at the end from sorted data; the search index is rebuilt once, too. The index
 definitions are kept in `meta` while they are away, so a crash in between loses nothing: the
 next import (or `finish`) builds them again. While a bulk load runs, queries that name an
-index (INDEXED BY) must use `without_index_hints()`.
+index (INDEXED BY) must use `without_index_hints()`. The search index is written after the
+indexes, in short transactions, by `catch_up_search` (sync runs it after each import).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 
 from cxcompanion.store.database import Store
 
 _FLAG = "bulk_load_indexes"
+_SEARCH = "bulk_load_search"  # {"next": rowid, "end": rowid}: search index still to write
+SEARCH_CHUNK = 20_000  # contacts per transaction (~0.5 s): the write lock is soon free again
 # The secondary indexes of the contacts table; the primary key stays (imports look ids up).
 _DROPPED = ("contacts_by_time", "contacts_by_customer", "contacts_by_agent")
 _REBUILD_SEARCH = (
@@ -52,7 +56,9 @@ def begin(store: Store) -> None:
 
 
 def finish(store: Store) -> None:
-    """Build the indexes and the search index again; the store is as if loaded row by row."""
+    """Build the indexes again (a few seconds at a million contacts); the search index
+    follows in short transactions (`catch_up_search`), so the team's contacts are there at
+    once and the write lock is never held for the whole search index."""
     saved = store.meta(_FLAG)
     if saved is None:
         return
@@ -65,9 +71,48 @@ def finish(store: Store) -> None:
                 is None
             ):
                 conn.execute(sql)
-        conn.execute("DELETE FROM contacts_fts")
-        conn.execute(_REBUILD_SEARCH)
+        top = conn.execute("SELECT coalesce(max(rowid), 0) FROM contacts").fetchone()[0]
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
+            "value = json_set(value, '$.end', max(json_extract(value, '$.end'), ?))",
+            (_SEARCH, json.dumps({"next": 0, "end": top + 1}), top + 1),
+        )
         conn.execute("DELETE FROM meta WHERE key = ?", (_FLAG,))
+
+
+def search_pending(store: Store) -> tuple[int, int] | None:
+    """(next rowid, end) of the search index still to be written, or None."""
+    saved = store.meta(_SEARCH)
+    if saved is None:
+        return None
+    state = json.loads(saved)
+    return int(state["next"]), int(state["end"])
+
+
+def catch_up_search(
+    store: Store, *, chunk: int = SEARCH_CHUNK, should_stop: Callable[[], bool] | None = None
+) -> int:
+    """Write the search index of a bulk-loaded range, one transaction per `chunk` rowids;
+    the number of rowids done. Each range is deleted and written again from the contacts
+    as they are now, so changes made meanwhile (saves, amends, later imports) stay right."""
+    done = 0
+    while (pending := search_pending(store)) is not None:
+        low, end = pending
+        if should_stop is not None and should_stop():
+            break
+        high = min(low + chunk, end)
+        with store.transaction() as conn:
+            conn.execute("DELETE FROM contacts_fts WHERE rowid >= ? AND rowid < ?", (low, high))
+            conn.execute(_REBUILD_SEARCH + " AND c.rowid >= ? AND c.rowid < ?", (low, high))
+            if high >= end:
+                conn.execute("DELETE FROM meta WHERE key = ?", (_SEARCH,))
+            else:
+                conn.execute(
+                    "UPDATE meta SET value = json_set(value, '$.next', ?) WHERE key = ?",
+                    (high, _SEARCH),
+                )
+        done += high - low
+    return done
 
 
 def without_index_hints(sql: str) -> str:

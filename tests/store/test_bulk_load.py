@@ -89,3 +89,35 @@ def test_index_hints_are_dropped_only_for_the_indexes_a_bulk_load_removes():
     assert bulk_load.without_index_hints(sql) == (
         "SELECT 1 FROM contacts o JOIN survey_answers s INDEXED BY survey_answers_by_contact"
     )
+
+
+def test_the_search_index_catches_up_in_short_transactions(team, monkeypatch):
+    from cxcompanion.sync.importer import Me, import_share
+
+    service = ContactService(team.ana)
+    for n in range(12):
+        service.log(raw_contact(detail=f"router {n} keeps dropping"))
+    team.sync(team.ana)
+    lead = team.lead
+    roster = team.layout.read_team()
+    me = Me(lead.device_id, "Lena", lead.identity.role)
+    import_share(lead.store, team.layout, roster, me)  # the import alone: no search yet
+    assert bulk_load.search_pending(lead.store) is not None
+    count = "SELECT count(*) FROM contacts_fts WHERE contacts_fts MATCH 'router'"
+    assert lead.store.conn.execute(count).fetchone() == (0,)
+    # the list is there at once; the search index follows a few rows at a time
+    assert lead.store.conn.execute(
+        "SELECT count(*) FROM contacts WHERE agent = 'Ana'"
+    ).fetchone() == (12,)
+    calls = iter([False, True])
+    done = bulk_load.catch_up_search(lead.store, chunk=5, should_stop=lambda: next(calls))
+    assert done == 5 and bulk_load.search_pending(lead.store)[0] == 5
+    # a change meanwhile (a later import amending a contact) stays right
+    first = service.page()[-1].id
+    service.amend(first, raw_contact(detail="modem replaced"))
+    team.sync(team.ana, team.lead)  # the sync finishes the catch-up
+    assert bulk_load.search_pending(lead.store) is None
+    assert lead.store.conn.execute(count).fetchone() == (11,)
+    modem = "SELECT count(*) FROM contacts_fts WHERE contacts_fts MATCH 'modem'"
+    assert lead.store.conn.execute(modem).fetchone() == (1,)
+    healthy(lead)
