@@ -45,6 +45,7 @@ class BoardIdea:
     decided_at: str | None = None
     merged_into: str | None = None
     also_captured_by: tuple[str, ...] = field(default=())  # agents of ideas merged into it
+    decided_by: str = ""  # the lead who made the latest decision
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -52,6 +53,7 @@ class BoardIdea:
             "text": self.text, "area": self.area, "captured_at": self.captured_at,
             "status": self.status, "note": self.note, "decided_at": self.decided_at,
             "merged_into": self.merged_into, "also_captured_by": list(self.also_captured_by),
+            "decided_by": self.decided_by,
         }  # fmt: skip
 
 
@@ -141,16 +143,19 @@ class IdeasService:
         """Every live idea (of `agent`, or of everyone), merged duplicates included."""
         rows = self.profile.store.conn.execute(
             "SELECT i.id, i.contact_id, c.agent, i.text, i.area, c.at, d.status, d.note, d.at, "
-            "d.merged_into FROM ideas i JOIN contacts c ON c.id = i.contact_id "
+            "d.merged_into, d.decided_by FROM ideas i JOIN contacts c ON c.id = i.contact_id "
             "LEFT JOIN idea_decisions d ON d.idea_id = i.id AND d.deleted = 0 "
             "WHERE i.deleted = 0 AND c.deleted = 0 AND c.agent <> '' "
             "AND (? IS NULL OR c.agent = ?) ORDER BY c.at DESC, i.id",
             (agent, agent),
         ).fetchall()
         return [
-            BoardIdea(r[0], r[1], r[2], r[3], r[4], r[5], r[6] or "new", r[7] or "", r[8], r[9])
+            BoardIdea(
+                r[0], r[1], r[2], r[3], r[4], r[5], r[6] or "new", r[7] or "", r[8], r[9],
+                decided_by=r[10] or "",
+            )
             for r in rows
-        ]
+        ]  # fmt: skip
 
     def _require_lead(self) -> None:
         if self.identity.role is not Role.LEAD:

@@ -310,7 +310,12 @@ class IdeaListModel(QAbstractListModel):
         thanks = (
             self.tr("Your idea was adopted. Thank you for listening for it.") if adopted else ""
         )
-        note = self.tr("Note from your lead: %1").replace("%1", idea.note) if idea.note else ""
+        who = idea.decided_by.split()[0] if idea.decided_by else self.tr("your lead")
+        note = (
+            self.tr("Note from %1: %2").replace("%1", who).replace("%2", idea.note)
+            if idea.note
+            else ""
+        )
         spoken = [
             status_word(idea.status),
             f"“{idea.text}”",

@@ -84,7 +84,7 @@ def test_after_a_sync_ana_sees_her_idea_adopted_and_ben_shares_the_credit(qtbot,
     assert (new.status, new.standout, new.thanks, new.note) == ("○ New", False, "", "")
     assert adopted.status == "★ Adopted" and adopted.standout
     assert adopted.thanks == "Your idea was adopted. Thank you for listening for it."
-    assert adopted.note == f"Note from your lead: {NOTE}"
+    assert adopted.note == f"Note from Lena: {NOTE}"
     assert adopted.credit == ""  # Ana's own idea, joined by Ben's: not a merged one
     spoken = ana.model.index(1).data(Qt.ItemDataRole.AccessibleTextRole)
     assert spoken.startswith("Adopted. “Let me pause my plan from the app”")
@@ -98,7 +98,7 @@ def test_after_a_sync_ana_sees_her_idea_adopted_and_ben_shares_the_credit(qtbot,
     (shared,) = cards(ben)
     assert shared.idea.id == pause_too and shared.standout and shared.status == "★ Adopted"
     assert shared.credit == "⇄ Merged with the same idea from a colleague — you share the credit."
-    assert shared.note == f"Note from your lead: {NOTE}"  # the decision reached him too
+    assert shared.note == f"Note from Lena: {NOTE}"  # the decision reached him too
     assert band_colour(ben, 0) == QColor(ACCENT)
 
 
@@ -169,7 +169,7 @@ def test_two_of_my_own_ideas_merged_say_so_without_a_colleague(qtbot, team):
     page = open_page(qtbot, team.ana)
     merged = page.model.card(page.model.row_of(again))
     assert merged.credit == "⇄ Merged with another of your ideas: the same idea, told twice."
-    assert merged.note == "Note from your lead: Merged with the same idea: Dark mode in the app"
+    assert merged.note == "Note from Lena: Merged with the same idea: Dark mode in the app"
 
 
 def test_the_page_model_passes_the_model_tester(qtmodeltester, team):
