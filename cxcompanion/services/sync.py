@@ -262,6 +262,12 @@ class SyncService:
         from cxcompanion.store import bulk_load
 
         bulk_load.catch_up_search(store)
+        if identity.role is Role.LEAD and imported.records:
+            # Survey answers that found no contact may find one among those just arrived.
+            from cxcompanion.services.survey_import import rematch_unmatched
+
+            with store.transaction() as conn:
+                rematch_unmatched(self.profile, conn, utc_iso(self.clock()))
         if identity.role is Role.LEAD:
             for device, count in sorted(imported.held.items()):
                 announcement = layout.read_announcement(device, self.files)

@@ -232,3 +232,14 @@ def test_history_a_lead_imported_is_read_only_for_the_agent(team, tmp_path):
         service.delete(imported_id)
     own = service.log(raw_contact())
     assert service.amend(own.id, raw_contact(detail="changed")).revision == 2
+
+
+def test_unmatched_answers_find_contacts_that_arrive_by_sync(team, tmp_path):
+    own = ContactService(team.ana, clock=lambda: NOW).log(raw_contact(at="2026-11-02T10:00"))
+    path = survey_file(tmp_path, [["R1", "2026-11-02T18:00", own.id, "", "5", "", "", "", "Y"]])
+    assert run_survey(team, path).unmatched_rows == [2]  # Ana has not synced yet
+    team.sync(team.ana, team.lead)
+    matched = team.lead.store.conn.execute("SELECT contact_id, agent FROM survey_answers")
+    assert matched.fetchall() == [(own.id, "Ana")]
+    team.sync(team.lead, team.ana)
+    assert team.ana.store.conn.execute("SELECT count(*) FROM survey_answers").fetchone() == (1,)
