@@ -258,7 +258,7 @@ def _parse_time(value: Any, fmt: str | None) -> time | None:
     return _parse_time_text(str(value).strip(), fmt)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=90_000)  # every second of a day fits
 def _parse_time_text(text: str, fmt: str | None) -> time | None:
     for candidate in (fmt,) if fmt else _TIME_FORMATS:
         try:

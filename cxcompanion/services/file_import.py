@@ -208,6 +208,10 @@ class FileImport:
             keep = [i for i, c in enumerate(table.columns) if c not in report.dropped_columns]
             store = self.profile.store
             conn = store.conn
+            # Upserts on tables with triggers keep a statement journal per statement; in
+            # memory, not in a temporary file (measured: a fifth of a 1M-row import).
+            temp_store = conn.execute("PRAGMA temp_store").fetchone()[0]
+            conn.execute("PRAGMA temp_store = MEMORY")
             conn.execute("BEGIN" if dry_run else "BEGIN IMMEDIATE")
             try:
                 self.prepare(conn, mapping)
@@ -251,6 +255,8 @@ class FileImport:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
+            finally:
+                conn.execute(f"PRAGMA temp_store = {int(temp_store)}")
         return report
 
     def _check_mapping(self, mapping: ImportMapping, table: TableSource, report) -> None:
