@@ -28,6 +28,27 @@ from cxcompanion.store.contacts import ContactSummary, Cursor
 PAGE_SIZE = 200
 WHEN_FORMAT = "ddd d MMM HH:mm"
 WHEN_FORMAT_OTHER_YEAR = "ddd d MMM yyyy HH:mm"
+
+
+def when_width(view, *, other_years: bool) -> int:
+    """Pixels a When cell needs in `view` (a table): a long weekday and month, and the year
+    when rows from other years show it."""
+    from PySide6.QtCore import QTime
+
+    sample = QDateTime(QDate(2026, 9, 30), QTime(23, 55))
+    text = view.locale().toString(sample, WHEN_FORMAT_OTHER_YEAR if other_years else WHEN_FORMAT)
+    metrics = view.fontMetrics()
+    return metrics.horizontalAdvance(text) + metrics.averageCharWidth() * 3
+
+
+def fit_when_column(view, column: int, *, other_years: bool) -> None:
+    """Widen the When column once rows from other years show their year (never narrow it)."""
+    header = view.horizontalHeader()
+    wanted = when_width(view, other_years=other_years)
+    if header.sectionSize(column) < wanted:
+        header.resizeSection(column, wanted)
+
+
 # The contact id of a row, for views and tests that want it without `summary(row)`.
 CONTACT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 

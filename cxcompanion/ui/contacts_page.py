@@ -7,14 +7,11 @@ and the main window offers Undo afterwards through `contact_deleted`.
 from __future__ import annotations
 
 from PySide6.QtCore import (
-    QDate,
-    QDateTime,
     QEvent,
     QItemSelectionModel,
     QModelIndex,
     QObject,
     Qt,
-    QTime,
     QTimer,
     Signal,
 )
@@ -36,10 +33,10 @@ from cxcompanion.domain.enums import Channel, Outcome, Verdict
 from cxcompanion.services.contacts import ContactService
 from cxcompanion.store.errors import NotFoundError, ReadOnlyRecordError
 from cxcompanion.ui.contacts_model import (
-    WHEN_FORMAT,
-    WHEN_FORMAT_OTHER_YEAR,
     Column,
     ContactsModel,
+    fit_when_column,
+    when_width,
 )
 from cxcompanion.ui.theme import style
 
@@ -388,16 +385,7 @@ class ContactsPage(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(metrics.height() + 14)
 
     def _when_width(self, *, other_years: bool) -> int:
-        sample = QDateTime(QDate(2026, 9, 30), QTime(23, 55))  # a long weekday and month
-        text = self.locale().toString(
-            sample, WHEN_FORMAT_OTHER_YEAR if other_years else WHEN_FORMAT
-        )
-        metrics = self.table.fontMetrics()
-        return metrics.horizontalAdvance(text) + metrics.averageCharWidth() * 3
+        return when_width(self.table, other_years=other_years)
 
     def _fit_when_column(self) -> None:
-        """Widen the When column once rows from other years show their year (never narrow it)."""
-        header = self.table.horizontalHeader()
-        wanted = self._when_width(other_years=self.model.shows_other_years)
-        if header.sectionSize(Column.WHEN) < wanted:
-            header.resizeSection(Column.WHEN, wanted)
+        fit_when_column(self.table, Column.WHEN, other_years=self.model.shows_other_years)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import QDate, QDateTime, QEvent, QItemSelectionModel, QObject, Qt, QTime, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,7 +31,7 @@ from cxcompanion.services.evaluations import EvaluationService
 from cxcompanion.services.profile import Profile
 from cxcompanion.store.errors import StoreError
 from cxcompanion.store.team_review import TeamReview
-from cxcompanion.ui.contacts_model import WHEN_FORMAT, WHEN_FORMAT_OTHER_YEAR
+from cxcompanion.ui.contacts_model import fit_when_column, when_width
 from cxcompanion.ui.evaluation_form import EvaluationForm
 from cxcompanion.ui.report_export_panel import ReportExportPanel
 from cxcompanion.ui.team_review_detail import ContactDetailView
@@ -400,15 +400,7 @@ class TeamReviewPage(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(metrics.height() + 10)
 
     def _when_width(self, *, other_years: bool) -> int:
-        sample = QDateTime(QDate(2026, 9, 30), QTime(23, 55))  # a long weekday and month
-        text = self.locale().toString(
-            sample, WHEN_FORMAT_OTHER_YEAR if other_years else WHEN_FORMAT
-        )
-        metrics = self.table.fontMetrics()
-        return metrics.horizontalAdvance(text) + metrics.averageCharWidth() * 3
+        return when_width(self.table, other_years=other_years)
 
     def _fit_when_column(self) -> None:
-        header = self.table.horizontalHeader()
-        wanted = self._when_width(other_years=self.model.shows_other_years)
-        if header.sectionSize(Column.WHEN) < wanted:
-            header.resizeSection(Column.WHEN, wanted)
+        fit_when_column(self.table, Column.WHEN, other_years=self.model.shows_other_years)
