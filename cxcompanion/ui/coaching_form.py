@@ -31,7 +31,7 @@ from cxcompanion.domain.errors import ValidationError
 from cxcompanion.services.coaching import CoachingService
 from cxcompanion.store.errors import StoreError
 from cxcompanion.ui.theme import style
-from cxcompanion.ui.widgets import ErrorLabel
+from cxcompanion.ui.widgets import ErrorLabel, field_box
 
 FOLLOW_UP_DAYS = 14  # the usual rhythm of a coaching check-in
 # The service's error keys → the field that shows them.
@@ -204,17 +204,7 @@ class NoteForm(QFrame):
         grow: bool = True,
         focus: QWidget | None = None,
     ) -> None:
-        box = QVBoxLayout()
-        box.setSpacing(4)
-        if isinstance(field, QWidget):
-            if grow:
-                box.addWidget(field)
-            else:
-                box.addWidget(field, 0, Qt.AlignmentFlag.AlignLeft)
-        else:
-            box.addLayout(field)
-        error = ErrorLabel()
-        box.addWidget(error)
+        box, error = field_box(field, grow=grow)
         self.errors[key] = error
         self.inputs[key] = focus or field  # type: ignore[assignment]
         label = QLabel(text)

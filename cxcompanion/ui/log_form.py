@@ -32,7 +32,7 @@ from cxcompanion.ui.contact_rows import CancellationRow, PriorContactsRow
 from cxcompanion.ui.ideas_editor import IdeasEditor
 from cxcompanion.ui.purpose_field import PurposeField
 from cxcompanion.ui.theme import style
-from cxcompanion.ui.widgets import ChoiceRow, ErrorLabel, MoodPicker
+from cxcompanion.ui.widgets import ChoiceRow, ErrorLabel, MoodPicker, field_box
 
 DRAFT_DELAY_MS = 400
 
@@ -207,17 +207,7 @@ class LogForm(QWidget):
         extra_keys: tuple[str, ...] = (),
         grow: bool = True,
     ) -> None:
-        box = QVBoxLayout()
-        box.setSpacing(4)
-        if isinstance(field, QWidget):
-            if grow:
-                box.addWidget(field)
-            else:
-                box.addWidget(field, 0, Qt.AlignmentFlag.AlignLeft)
-        else:
-            box.addLayout(field)
-        error = ErrorLabel()
-        box.addWidget(error)
+        box, error = field_box(field, grow=grow)
         for name in (key, *extra_keys):
             self._errors[name] = error
         label = self._label(text)

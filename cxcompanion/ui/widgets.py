@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QRadioButton,
     QSizePolicy,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -142,3 +143,19 @@ class MoodPicker(QWidget):
     def _on_row_changed(self) -> None:
         self.word.setText(self.WORDS[self.row.value()])
         self.changed.emit()
+
+
+def field_box(field, *, grow: bool = True) -> tuple[QVBoxLayout, ErrorLabel]:
+    """A form field (a widget or a layout) with its inline error label right under it."""
+    box = QVBoxLayout()
+    box.setSpacing(4)
+    if isinstance(field, QWidget):
+        if grow:
+            box.addWidget(field)
+        else:
+            box.addWidget(field, 0, Qt.AlignmentFlag.AlignLeft)
+    else:
+        box.addLayout(field)
+    error = ErrorLabel()
+    box.addWidget(error)
+    return box, error
