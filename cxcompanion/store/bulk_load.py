@@ -6,15 +6,19 @@ first import the secondary contact indexes are dropped, the rows go in, and the 
 built once at the end from sorted data; the search index is rebuilt once, too. The index
 definitions are kept in `meta` while they are away, so a crash in between loses nothing: the
 next import (or `finish`) builds them again. While a bulk load runs, queries that name an
-index (INDEXED BY) must use `without_index_hints()`. The search index is written after the
-indexes, in short transactions, by `catch_up_search` (sync runs it after each import).
+index (INDEXED BY) must use `without_index_hints()`. Each import transaction of a bulk load
+goes without the per-row triggers an import does not need (`quiet_triggers`). The search
+index is written after the indexes, in short transactions, by `catch_up_search` (sync runs
+it after each import).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from cxcompanion.store.database import Store
 
@@ -28,6 +32,16 @@ _REBUILD_SEARCH = (
     "SELECT c.rowid, c.detail, c.notes, coalesce((SELECT group_concat(i.text, char(10)) "
     "FROM ideas i WHERE i.contact_id = c.id AND i.deleted = 0), '') "
     "FROM contacts c WHERE c.deleted = 0 AND c.agent <> ''"
+)
+# Per-row triggers an import transaction never needs: imported records are other writers'
+# (never published from here), and the live-contact count is counted again at the end.
+_QUIET_TRIGGERS = (
+    "outbox_contacts_insert", "outbox_contacts_update", "outbox_ideas_insert",
+    "outbox_ideas_update", "contact_count_insert", "contact_count_update",
+)  # fmt: skip
+_RECOUNT = (
+    "UPDATE contact_count SET live = (SELECT count(*) FROM contacts "
+    "WHERE deleted = 0 AND agent = (SELECT value FROM meta WHERE key = 'name'))"
 )
 _HINT = re.compile(r"\s+INDEXED BY\s+(" + "|".join(_DROPPED) + r")\b")
 
@@ -55,6 +69,24 @@ def begin(store: Store) -> None:
             conn.execute(f"DROP INDEX {name}")
 
 
+@contextmanager
+def quiet_triggers(conn: sqlite3.Connection) -> Iterator[None]:
+    """Inside ONE import transaction of a bulk load: the triggers of `_QUIET_TRIGGERS` are
+    dropped, and created again before the transaction ends. No other connection ever sees
+    them missing (a change made on the PC meanwhile still reaches the outbox); a failure
+    rolls the drop back with the rest. `finish` counts the live contacts again."""
+    saved = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN "
+        f"({', '.join('?' * len(_QUIET_TRIGGERS))})",
+        _QUIET_TRIGGERS,
+    ).fetchall()
+    for name, _sql in saved:
+        conn.execute(f"DROP TRIGGER {name}")
+    yield  # on an exception the transaction is rolled back: the triggers come back with it
+    for _name, sql in saved:
+        conn.execute(sql)
+
+
 def finish(store: Store) -> None:
     """Build the indexes again (a few seconds at a million contacts); the search index
     follows in short transactions (`catch_up_search`), so the team's contacts are there at
@@ -71,6 +103,7 @@ def finish(store: Store) -> None:
                 is None
             ):
                 conn.execute(sql)
+        conn.execute(_RECOUNT)  # the count triggers were quiet while the rows went in
         top = conn.execute("SELECT coalesce(max(rowid), 0) FROM contacts").fetchone()[0]
         conn.execute(
             "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "

@@ -20,6 +20,7 @@ colleagues' contacts only what repeat detection needs.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import sqlite3
 from collections.abc import Callable, Iterable
@@ -50,8 +51,10 @@ MAX_DECOMPRESSED = 128 * 1024 * 1024
 # the write lock is held for about a second. Measured on a first import of 1,000,000
 # records (tests/benchmarks/bench_sync_import.py): 5,000 -> 20,000 with the larger cache
 # below took a lead from 97 to 73 s and an agent from 70 to 48 s, writing 5 GB instead of
-# 30 GB; the peak memory went from ~150 to ~320 MB.
-BATCH_RECORDS = 20_000
+# 30 GB; the peak memory went from ~150 to ~320 MB. 20,000 -> 40,000 halves the commits of a
+# first import again (each rewrites most of the id index): about 2 s of 28 at 1,000,000
+# records, for ~25 MB more at the peak.
+BATCH_RECORDS = 40_000
 # Faults that may lie in the copy or the reading, not in what the writer wrote: the file
 # may yet arrive whole (a sync tool still copying it, a short or stale network read).
 READ_FAULTS = frozenset(
@@ -62,6 +65,10 @@ BAD_READ, BAD_CONTENT, STOP = "bad-read", "bad-content", "stop"
 Quarantined = dict[str, tuple[int, int, str]]  # file name -> (size, mtime_ns, reason)
 IMPORT_CACHE_KIB = -131072  # 128 MiB (negative: KiB, SQLite's convention)
 IMPORT_CHECKPOINT_PAGES = 65536  # x 4 KiB pages: 256 MiB
+# A first import allocates millions of small objects that live until their batch is
+# applied; the collector's youngest generation is looked at every 50,000 allocations
+# instead of every 700 meanwhile, and set back afterwards.
+IMPORT_GC_THRESHOLD = 50_000
 
 _CONTACT_BODY = (
     "agent", "at", "channel", "purpose", "detail", "outcome", "verdict", "prior_contacts",
@@ -202,9 +209,12 @@ def import_share(
     # Upserts on tables with triggers keep a statement journal per statement; in memory,
     # not in a temporary file.
     conn.execute("PRAGMA temp_store = MEMORY")
+    collector = gc.get_threshold()
+    gc.set_threshold(max(collector[0], IMPORT_GC_THRESHOLD), *collector[1:])
     try:
         _import_writers(importer, roster, me, devices, cursors, quarantine, progress)
     finally:
+        gc.set_threshold(*collector)
         conn.execute(f"PRAGMA wal_autocheckpoint = {int(checkpoint)}")
         conn.execute(f"PRAGMA cache_size = {int(cache)}")
         conn.execute(f"PRAGMA temp_store = {int(temp_store)}")
@@ -489,7 +499,10 @@ class _Importer:
         conn = self.store.conn
         conn.execute("PRAGMA synchronous = NORMAL")
         try:
-            with self.store.transaction() as conn:
+            with (
+                self.store.transaction() as conn,
+                bulk_load.quiet_triggers(conn) if self.bulk else contextlib.nullcontext(),
+            ):
                 touched: list[str] = []
                 for member, batch, next_seq in groups:
                     for name, stat, segment in batch:
@@ -553,14 +566,13 @@ class _Importer:
         self, conn: sqlite3.Connection, member: Member, records: tuple[Record, ...]
     ) -> str | None:
         """A contact or idea may only be changed by the person it belongs to."""
-        ids = [r.id for r in records if r.type in _CONTACT_TYPES or r.type in _IDEA_TYPES]
-        if not ids:
-            return None
-        ids_json = json.dumps(ids)
-        for table in ("contacts", "ideas"):
+        for table, types in (("contacts", _CONTACT_TYPES), ("ideas", _IDEA_TYPES)):
+            ids = [r.id for r in records if r.type in types]
+            if not ids:
+                continue
             for record_id, writer in conn.execute(
                 f"SELECT id, writer FROM {table} WHERE id IN (SELECT value FROM json_each(?))",
-                (ids_json,),
+                (json.dumps(ids),),
             ):
                 if writer == member.device:
                     continue
@@ -720,8 +732,15 @@ def _envelope(record: Record) -> tuple[Any, ...]:
 
 
 def _contact_row(record: Record) -> tuple[Any, ...]:
-    body = record.body
-    return (*_envelope(record), *map(body.get, _CONTACT_BODY))
+    # _envelope() inlined: a first import builds a million of these.
+    return (
+        record.id,
+        record.writer,
+        record.revision,
+        record.updated_at,
+        1 if record.deleted else 0,
+        *map(record.body.get, _CONTACT_BODY),
+    )
 
 
 def _slim_contact_row(record: Record) -> tuple[Any, ...]:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+import orjson
+
 from cxcompanion.domain.enums import Role
 
 FORMAT = "cxcompanion-segment"
@@ -98,6 +100,25 @@ def _loads(text: str) -> Any:
         raise ValueError("JSON nested too deeply") from None
 
 
+def _record_value(line: bytes) -> Any:
+    """A record line's JSON value, as strictly as `_loads`.
+
+    Fast path: orjson (a C parser, about twice as fast as the json module's with the
+    duplicate-key hook) when the line is exactly what `Record.to_json` writes: keys sorted
+    and unique, compact, no NaN. Re-encoding the parsed value must give the line back, so a
+    repeated key (the parse keeps one), a number spelled another way or anything else
+    orjson reads differently falls through to the json module's strict decoder, which
+    decides. Every line the app writes takes the fast path.
+    """
+    try:
+        value = orjson.loads(line)
+        if orjson.dumps(value, option=orjson.OPT_SORT_KEYS) == line:
+            return value
+    except (orjson.JSONDecodeError, TypeError):
+        pass
+    return _loads(line.decode("utf-8"))
+
+
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -137,6 +158,12 @@ class Record:
 
     @classmethod
     def from_dict(cls, data: Any) -> Record:
+        if type(data) is dict and data.keys() == _FIELD_SET and _well_formed(data):
+            # The checks of __post_init__, passed: skip the dataclass constructor, which is
+            # most of the cost of a record (a first import decodes a million of them).
+            record = object.__new__(cls)
+            record.__dict__.update(data)
+            return record
         if not isinstance(data, dict):
             raise ValueError("a record must be a JSON object")
         missing = [f for f in _RECORD_FIELDS if f not in data]
@@ -150,6 +177,28 @@ class Record:
     @classmethod
     def from_json(cls, text: str) -> Record:
         return cls.from_dict(_loads(text))
+
+
+_FIELD_SET = frozenset(_RECORD_FIELDS)
+
+
+def _well_formed(data: dict[str, Any]) -> bool:
+    """What Record.__post_init__ checks, for a decoded JSON object (exact types)."""
+    revision = data["revision"]
+    return bool(
+        type(data["id"]) is str
+        and data["id"]
+        and type(data["type"]) is str
+        and data["type"]
+        and type(data["writer"]) is str
+        and data["writer"]
+        and type(data["updated_at"]) is str
+        and data["updated_at"]
+        and type(revision) is int
+        and revision >= 1
+        and type(data["deleted"]) is bool
+        and type(data["body"]) is dict
+    )
 
 
 @dataclass(frozen=True)
@@ -351,9 +400,10 @@ def decode_segment(
         )
 
     records = []
-    for number, line in enumerate(record_lines, start=2):
+    # The lines as bytes (already checked to be UTF-8): what the JSON parser reads fastest.
+    for number, line in enumerate(raw[body_start:body_end].split(b"\n")[:-1], start=2):
         try:
-            record = Record.from_json(line)
+            record = Record.from_dict(_record_value(line))
         except ValueError as exc:
             raise SegmentError(
                 "record", f"Segment {name}, line {number}: not a valid record ({exc})."

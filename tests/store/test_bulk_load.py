@@ -121,3 +121,56 @@ def test_the_search_index_catches_up_in_short_transactions(team, monkeypatch):
     modem = "SELECT count(*) FROM contacts_fts WHERE contacts_fts MATCH 'modem'"
     assert lead.store.conn.execute(modem).fetchone() == (1,)
     healthy(lead)
+
+
+def triggers(profile):
+    return dict(
+        profile.store.conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+        ).fetchall()
+    )
+
+
+def test_a_bulk_load_drops_triggers_only_inside_its_transactions(team, tmp_path, monkeypatch):
+    for n in range(3):
+        ContactService(team.ana).log(raw_contact(detail=f"refund {n}"))
+    team.sync(team.ana)
+    laptop = team.profile(tmp_path / "ana-laptop", "Ana", "agent")
+    team.opened.append(laptop)
+    team.approve()
+    before = triggers(laptop)
+    # an import transaction that fails half-way gives every trigger back (the rollback)
+    original = importer._Importer._apply
+
+    def failing(self, conn, member, records):
+        original(self, conn, member, records)
+        raise RuntimeError("the disk went away")
+
+    monkeypatch.setattr(importer._Importer, "_apply", failing)
+    with pytest.raises(RuntimeError):
+        importer.import_share(
+            laptop.store,
+            team.layout,
+            team.layout.read_team(),
+            importer.Me(laptop.device_id, "Ana", laptop.identity.role),
+        )
+    assert triggers(laptop) == before
+    assert ContactService(laptop).count() == 0
+    monkeypatch.undo()
+    team.sync(laptop)
+    assert triggers(laptop) == before
+    # the live count of Ana's own contacts, counted again at the end of the bulk load
+    assert ContactService(laptop).count() == 3
+    # and what the laptop writes next still reaches its outbox
+    ContactService(laptop).log(raw_contact(detail="from the laptop"))
+    assert laptop.store.conn.execute("SELECT count(*) FROM outbox").fetchone()[0] == 1
+    assert ContactService(laptop).count() == 4
+
+
+def test_an_import_gives_the_collector_its_settings_back(team):
+    import gc
+
+    before = gc.get_threshold()
+    ContactService(team.ana).log(raw_contact())
+    team.sync(team.ana, team.lead)
+    assert gc.get_threshold() == before

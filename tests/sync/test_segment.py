@@ -302,6 +302,35 @@ def test_an_invalid_record_line_is_refused(line):
     assert reason_of("000000000007.jsonl", data) == "record"
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        record().to_json()[:-1] + ',"id":"again"}',  # a repeated key (the fast parser keeps one)
+        record().to_json().replace('"n":1', '"n":NaN'),
+        record().to_json().replace('"n":1', '"n":Infinity'),
+    ],
+)
+def test_lines_only_the_strict_decoder_catches_are_refused(line):
+    data = assemble(header(), [line])
+    assert reason_of("000000000007.jsonl", data) == "record"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        json.dumps(record().to_dict()),  # spaces after separators
+        json.dumps(record().to_dict(), ensure_ascii=True),  # \u escapes
+        json.dumps(dict(reversed(record().to_dict().items())), separators=(",", ":")),
+        record().to_json().replace('"n":1', '"n":1.0e0'),
+        record().to_json().replace('"n":1', f'"n":{2**70}'),  # beyond 64 bits
+    ],
+)
+def test_valid_lines_in_another_spelling_are_read_as_json(line):
+    data = assemble(header(), [line])
+    (decoded,) = decode_segment("000000000007.jsonl", data, expected_writer=WRITER).records
+    assert decoded == Record.from_dict(json.loads(line))
+
+
 def test_the_name_must_match_the_header():
     _, data = small_segment()
     assert reason_of("000000000008.jsonl", data) == "seq"
