@@ -23,7 +23,7 @@ import contextlib
 import gc
 import json
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -278,6 +278,8 @@ class _Importer:
         self._pending: list[tuple[Member, list[tuple[str, Any, Segment]], int | None]] = []
         self._pending_records = 0
         self.bulk = False
+        # Whether ideas wait for their contact: if none do, no contact needs looking up.
+        self._parked = store.conn.execute("SELECT EXISTS (SELECT 1 FROM sync_parked)").fetchone()[0]
 
     # -- finding files -------------------------------------------------------------------
 
@@ -544,7 +546,14 @@ class _Importer:
         self.report.records += changed
         return not refused
 
-    def _ownership_problem(self, member: Member, records: Iterable[Record]) -> str | None:
+    def _ownership_problem(self, member: Member, records: tuple[Record, ...]) -> str | None:
+        types = {r.type for r in records}
+        person = member.person
+        if all(owner_role(t) == member.role.value for t in types) and (
+            "contact" not in types
+            or all(r.body.get("agent") == person for r in records if r.type == "contact")
+        ):
+            return None  # the usual case, checked by type: the first problem is found below
         for record in records:
             owner = owner_role(record.type)
             if owner is None:
@@ -555,10 +564,10 @@ class _Importer:
                     f"{'a team lead' if owner == Role.LEAD.value else 'an agent'} may write, "
                     f"but the roster lists this device as {member.role.label.lower()}."
                 )
-            if record.type == "contact" and record.body.get("agent") != member.person:
+            if record.type == "contact" and record.body.get("agent") != person:
                 return (
                     f"contact {record.id} names {record.body.get('agent')!r} as its agent, "
-                    f"but this device belongs to {member.person}."
+                    f"but this device belongs to {person}."
                 )
         return None
 
@@ -591,27 +600,36 @@ class _Importer:
     def _keeps_everything(self, member: Member) -> bool:
         return self.me.role is Role.LEAD or member.person == self.me.person
 
-    def _apply(self, conn: sqlite3.Connection, member: Member, records: tuple[Record, ...]) -> int:
-        """Apply a verified segment; the number of records that changed this store."""
+    def _apply(
+        self, conn: sqlite3.Connection, member: Member, records: tuple[Record, ...]
+    ) -> tuple[int, list[str]]:
+        """Apply a verified segment: the number of records that changed this store, and the
+        contacts whose search index must be written again."""
         full = self._keeps_everything(member)
         changed = 0
-        touched: list[str] = []  # contacts whose search index must be written again
+        touched: list[str] = []
         contacts = [r for r in records if r.type in _CONTACT_TYPES]
         if contacts:
-            kept = [(r, full or self._addressed_to_me(r)) for r in contacts]
-            rows = [_contact_row(r) if whole else _slim_contact_row(r) for r, whole in kept]
+            if full:
+                whole = [r.id for r in contacts]
+                rows = list(map(_contact_row, contacts))
+            else:
+                kept = [(r, self._addressed_to_me(r)) for r in contacts]
+                whole = [r.id for r, keep in kept if keep]
+                rows = [_contact_row(r) if keep else _slim_contact_row(r) for r, keep in kept]
             count = conn.executemany(_CONTACT_UPSERT, rows).rowcount
             changed += count
             if count:
-                touched.extend(r.id for r, whole in kept if whole)
+                touched.extend(whole)
+            if whole and self._parked:
+                touched.extend(self._unpark(conn, whole))
+        if len(contacts) == len(records):
+            return changed, touched
         ideas = [r for r in records if r.type in _IDEA_TYPES]
         if ideas and (full or self.me.role is Role.AGENT):
             count, contact_ids = self._apply_ideas(conn, ideas, mine_only=not full)
             changed += count
             touched.extend(contact_ids)
-        whole_contacts = [r.id for r in contacts if full or self._addressed_to_me(r)]
-        if whole_contacts:
-            touched.extend(self._unpark(conn, whole_contacts))
         for record in records:
             if record.type in _CONTACT_TYPES or record.type in _IDEA_TYPES:
                 continue
@@ -672,6 +690,7 @@ class _Importer:
         for record in ideas:
             if record.body.get("contact_id") not in present:
                 # Its contact has not arrived (it sits in a quarantined or later segment).
+                self._parked = True
                 conn.execute(
                     "INSERT INTO sync_parked (id, type, needs, payload) VALUES (?, 'idea', ?, ?) "
                     "ON CONFLICT (id) DO UPDATE SET needs = excluded.needs, "

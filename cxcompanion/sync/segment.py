@@ -359,16 +359,16 @@ def decode_segment(
     # and friends may appear raw inside JSON strings).
     if not text.endswith("\n"):
         raise SegmentError("truncated", f"Segment {name} is cut short (no final line end).")
-    lines = text[:-1].split("\n")
-    footer = _footer(lines[-1]) if len(lines) >= 2 else None
+    line_count = text.count("\n")  # the header, the records and the footer
+    footer = _footer(text[text.rindex("\n", 0, -1) + 1 : -1]) if line_count >= 2 else None
     if footer is None:
         raise SegmentError(
             "truncated",
             f"Segment {name} does not end with its footer line: it is cut short or has data "
             "after its end.",
         )
-    header = _header(name, lines[0])
-    record_lines = lines[1:-1]
+    header = _header(name, text[: text.index("\n")])
+    records_count = line_count - 2
 
     body_start = raw.index(b"\n") + 1
     body_end = raw.rindex(b"\n", 0, len(raw) - 1) + 1
@@ -377,10 +377,10 @@ def decode_segment(
             "checksum", f"Segment {name} fails its checksum: its records were changed or damaged."
         )
     span = header["last_seq"] - header["first_seq"] + 1
-    if footer["count"] != len(record_lines) or span != len(record_lines):
+    if footer["count"] != records_count or span != records_count:
         raise SegmentError(
             "count",
-            f"Segment {name} holds {len(record_lines)} records but says {footer['count']} "
+            f"Segment {name} holds {records_count} records but says {footer['count']} "
             f"(sequence numbers {header['first_seq']}–{header['last_seq']}).",
         )
     if header["min_reader_version"] > READER_VERSION:
