@@ -2,4 +2,5 @@
 
 from cxcompanion.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # not when a helper process (sync/read_ahead.py) starts
+    raise SystemExit(main())

@@ -33,13 +33,23 @@ from cxcompanion.domain.roster import Member, Roster
 from cxcompanion.store import bulk_load
 from cxcompanion.store.database import Store
 from cxcompanion.store.migrations import LEAD_WORKSPACE_TABLES
+from cxcompanion.sync import read_ahead
+from cxcompanion.sync.prepared import (
+    CONTACT_BODY,
+    ENVELOPE,
+    Keeper,
+    Prepared,
+    Writer,
+    envelope,
+    idea_row,
+    prepare,
+)
 from cxcompanion.sync.segment import (
     NewerFormatError,
     Record,
-    Segment,
     SegmentError,
     decode_segment,
-    owner_role,
+    parse_name,
 )
 from cxcompanion.sync.share_folder import Files, ShareLayout, ShareOfflineError
 
@@ -69,13 +79,9 @@ IMPORT_CHECKPOINT_PAGES = 65536  # x 4 KiB pages: 256 MiB
 # applied; the collector's youngest generation is looked at every 50,000 allocations
 # instead of every 700 meanwhile, and set back afterwards.
 IMPORT_GC_THRESHOLD = 50_000
+# A first import of at least this many segments reads ahead in a helper process.
+READ_AHEAD_MIN_SEGMENTS = 200
 
-_CONTACT_BODY = (
-    "agent", "at", "channel", "purpose", "detail", "outcome", "verdict", "prior_contacts",
-    "prior_channels", "customer_hash", "cancel_intent", "cancel_reason", "stayed",
-    "mood_start", "mood_end", "notes",
-)  # fmt: skip
-_ENVELOPE = ("id", "writer", "revision", "updated_at", "deleted")
 _NEWER = (
     "(excluded.revision, excluded.updated_at, excluded.writer) > "
     "({t}.revision, {t}.updated_at, {t}.writer)"
@@ -92,25 +98,21 @@ def _upsert(table: str, columns: tuple[str, ...]) -> str:
     )
 
 
-_CONTACT_UPSERT = _upsert("contacts", (*_ENVELOPE, *_CONTACT_BODY))
-_IDEA_UPSERT = _upsert("ideas", (*_ENVELOPE, "contact_id", "text", "area"))
-_SHARED_UPSERT = _upsert("shared_records", (*_ENVELOPE, "type", "addressed_to", "body"))
+_CONTACT_UPSERT = _upsert("contacts", (*ENVELOPE, *CONTACT_BODY))
+_IDEA_UPSERT = _upsert("ideas", (*ENVELOPE, "contact_id", "text", "area"))
+_SHARED_UPSERT = _upsert("shared_records", (*ENVELOPE, "type", "addressed_to", "body"))
 _SURVEY_BODY = (
     "contact_id", "agent", "answered_at", "customer_hash", "source_contact", "csat", "nps",
     "resolved", "comment",
 )  # fmt: skip
 # Record types with a table of their own: type -> (upsert, body columns).
 _TABLE_UPSERTS = {
-    "survey_answer": (_upsert("survey_answers", (*_ENVELOPE, *_SURVEY_BODY)), _SURVEY_BODY),
+    "survey_answer": (_upsert("survey_answers", (*ENVELOPE, *_SURVEY_BODY)), _SURVEY_BODY),
     **{
-        record_type: (_upsert(table, (*_ENVELOPE, *body)), body)
+        record_type: (_upsert(table, (*ENVELOPE, *body)), body)
         for table, (record_type, body) in LEAD_WORKSPACE_TABLES.items()
     },
 }
-# An agent's own contacts and ideas, and history a team lead imported (DESIGN §5: each
-# record type has one owner role), go to the same tables.
-_CONTACT_TYPES = ("contact", "imported_contact")
-_IDEA_TYPES = ("idea", "imported_idea")
 _REINDEX = (
     "INSERT INTO contacts_fts (rowid, detail, notes, ideas) "
     "SELECT c.rowid, c.detail, c.notes, coalesce((SELECT group_concat(i.text, char(10)) "
@@ -211,9 +213,13 @@ def import_share(
     conn.execute("PRAGMA temp_store = MEMORY")
     collector = gc.get_threshold()
     gc.set_threshold(max(collector[0], IMPORT_GC_THRESHOLD), *collector[1:])
+    if importer.bulk and files.reads_as_is():
+        importer.read_ahead = _start_read_ahead(importer, devices, cursors)
     try:
         _import_writers(importer, roster, me, devices, cursors, quarantine, progress)
     finally:
+        if importer.read_ahead is not None:
+            importer.read_ahead.close()
         gc.set_threshold(*collector)
         conn.execute(f"PRAGMA wal_autocheckpoint = {int(checkpoint)}")
         conn.execute(f"PRAGMA cache_size = {int(cache)}")
@@ -223,6 +229,39 @@ def import_share(
         if report.segments:
             conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
     return report
+
+
+def _start_read_ahead(
+    importer: _Importer, devices: list[str], cursors: dict[str, int]
+) -> read_ahead.ReadAhead | None:
+    """A helper process reading the segments of a large first import ahead (read_ahead.py),
+    in the order the importer asks for them: writer by writer, from each one's cursor."""
+    jobs = []
+    for device in devices:
+        member = importer.roster.member(device)
+        if device == importer.me.device or member is None:
+            continue
+        folder = importer.layout.writer_folder(device)
+        cursor = cursors.get(device, 1)
+        writer = _writer(member)
+        try:
+            found = sorted(
+                (parsed[0], name)
+                for name in importer.files.listdir(folder)
+                if (parsed := parse_name(name)) is not None and parsed[0] >= cursor
+            )
+            for _, name in found:
+                stat = importer.files.stat(folder / name)
+                if stat is not None:
+                    job = read_ahead.Job(device, name, str(folder / name), stat.st_size, writer)
+                    jobs.append(job)
+        except OSError:
+            continue  # the importer meets this itself
+    if len(jobs) < READ_AHEAD_MIN_SEGMENTS:
+        return None  # starting a process costs more than it saves
+    return read_ahead.start(
+        jobs, importer.keeper, max_bytes=MAX_SEGMENT_BYTES, max_decompressed=MAX_DECOMPRESSED
+    )
 
 
 def _import_writers(
@@ -275,9 +314,11 @@ class _Importer:
         self.files = files
         self.report = report
         self._reported: set[tuple[str, str]] = set()
-        self._pending: list[tuple[Member, list[tuple[str, Any, Segment]], int | None]] = []
+        self._pending: list[tuple[Member, list[tuple[str, Any, Prepared]], int | None]] = []
         self._pending_records = 0
         self.bulk = False
+        self.keeper = Keeper(me.person, me.role is Role.LEAD)
+        self.read_ahead: read_ahead.ReadAhead | None = None
         # Whether ideas wait for their contact: if none do, no contact needs looking up.
         self._parked = store.conn.execute("SELECT EXISTS (SELECT 1 FROM sync_parked)").fetchone()[0]
 
@@ -295,8 +336,6 @@ class _Importer:
             ) from None
 
     def count_segments(self, device: str) -> int:
-        from cxcompanion.sync.segment import parse_name
-
         return sum(1 for name in self._listing(device) if parse_name(name) is not None)
 
     def _stat(self, device: str, name: str):
@@ -310,8 +349,6 @@ class _Importer:
 
     def _next_after(self, device: str, seq: int) -> int | None:
         """The first segment number above `seq` in the writer's folder (after a skip)."""
-        from cxcompanion.sync.segment import parse_name
-
         found = [p[0] for n in self._listing(device) if (p := parse_name(n)) and p[0] > seq]
         return min(found, default=None)
 
@@ -330,7 +367,7 @@ class _Importer:
         device = member.device
         seq = persisted = cursor
         frozen = False
-        batch: list[tuple[str, Any, Segment]] = []
+        batch: list[tuple[str, Any, Prepared]] = []
         size = 0
         while True:
             candidates = [
@@ -340,7 +377,7 @@ class _Importer:
             ]
             if not candidates:
                 break  # nothing new (or not copied yet): the cursor waits here
-            outcome: Segment | str
+            outcome: Prepared | str
             if len(candidates) == 2 and not self._same_records(member, candidates):
                 for name, stat in candidates:
                     self._quarantine(
@@ -362,9 +399,9 @@ class _Importer:
                     outcome = self._read(member, name, stat)
             if outcome == STOP:
                 break
-            if isinstance(outcome, Segment):
+            if isinstance(outcome, Prepared):
                 batch.append((name, stat, outcome))
-                size += len(outcome.records)
+                size += outcome.count
                 seq = outcome.last_seq + 1
                 if not frozen:
                     persisted = seq
@@ -382,10 +419,10 @@ class _Importer:
         if batch or persisted != cursor:
             self._queue(member, batch, persisted)
 
-    def _queue(self, member: Member, batch: list[tuple[str, Any, Segment]], seq: int) -> None:
+    def _queue(self, member: Member, batch: list[tuple[str, Any, Prepared]], seq: int) -> None:
         """Segments read and verified wait here, across writers, to be applied together."""
         self._pending.append((member, batch, seq))
-        self._pending_records += sum(len(segment.records) for _, _, segment in batch)
+        self._pending_records += sum(prepared.count for _, _, prepared in batch)
         if self._pending_records >= BATCH_RECORDS:
             self.flush()
 
@@ -405,7 +442,7 @@ class _Importer:
             if stat is None or (stat.st_size, stat.st_mtime_ns) == known[:2]:
                 continue
             segment = self._read(member, name, stat)
-            if isinstance(segment, Segment) and self._apply_batch(
+            if isinstance(segment, Prepared) and self._apply_batch(
                 [(member, [(name, stat, segment)], None)]
             ):
                 del quarantined[name]
@@ -448,7 +485,7 @@ class _Importer:
             max_decompressed=MAX_DECOMPRESSED,
         )
 
-    def _read(self, member: Member, name: str, stat: Any) -> Segment | str:
+    def _read(self, member: Member, name: str, stat: Any) -> Prepared | str:
         """A verified segment, BAD_READ or BAD_CONTENT (quarantined), or STOP (next sync)."""
         device = member.device
         if stat.st_size > MAX_SEGMENT_BYTES:
@@ -459,7 +496,7 @@ class _Importer:
             )  # fmt: skip
             return BAD_READ
         try:
-            segment = self._decode(device, name, stat.st_size)
+            prepared = self._prepared(member, name, stat)
         except _ReadAgain:
             return STOP
         except NewerFormatError as exc:
@@ -477,15 +514,24 @@ class _Importer:
                 f"{name} of {member.person} cannot be read ({exc.strerror or exc}); "
                 "sync again when the share is back."
             ) from None
-        problem = self._ownership_problem(member, segment.records)
-        if problem is not None:
-            why = f"Segment {name} of {member.person}: {problem}"
+        if prepared.ownership is not None:
+            why = f"Segment {name} of {member.person}: {prepared.ownership}"
             self._quarantine(member, name, stat, "owner", why)
             return BAD_CONTENT
-        return segment
+        return prepared
+
+    def _prepared(self, member: Member, name: str, stat: Any) -> Prepared:
+        """The segment read, verified and prepared: ahead, by the read-ahead process of a
+        large import, if it has done it for the file as it is now; else here."""
+        if self.read_ahead is not None:
+            done = self.read_ahead.take(member.device, name, stat.st_size, stat.st_mtime_ns)
+            if done is not None:
+                return done
+        segment = self._decode(member.device, name, stat.st_size)
+        return prepare(segment, _writer(member), self.keeper)
 
     def _apply_batch(
-        self, groups: list[tuple[Member, list[tuple[str, Any, Segment]], int | None]]
+        self, groups: list[tuple[Member, list[tuple[str, Any, Prepared]], int | None]]
     ) -> bool:
         """Apply whole segments of one or more writers, with their cursors, in one
         transaction; False if a segment was refused (quarantined instead).
@@ -508,13 +554,13 @@ class _Importer:
                 touched: list[str] = []
                 for member, batch, next_seq in groups:
                     for name, stat, segment in batch:
-                        problem = self._person_problem(conn, member, segment.records)
+                        problem = self._person_problem(conn, member, segment)
                         if problem is not None:
                             why = f"Segment {name} of {member.person}: {problem}"
                             refused.append((member, name, stat, why))
                             self._quarantine_in(conn, member, name, stat, "owner", why)
                             continue
-                        count, ids = self._apply(conn, member, segment.records)
+                        count, ids = self._apply(conn, member, segment)
                         changed += count
                         applied += 1
                         touched.extend(ids)
@@ -533,7 +579,7 @@ class _Importer:
                                 member.device,
                                 next_seq,
                                 len(batch),
-                                sum(len(segment.records) for _, _, segment in batch),
+                                sum(prepared.count for _, _, prepared in batch),
                             ),
                         )
                 if not self.bulk:  # a bulk load rebuilds the search index at its end
@@ -546,37 +592,11 @@ class _Importer:
         self.report.records += changed
         return not refused
 
-    def _ownership_problem(self, member: Member, records: tuple[Record, ...]) -> str | None:
-        types = {r.type for r in records}
-        person = member.person
-        if all(owner_role(t) == member.role.value for t in types) and (
-            "contact" not in types
-            or all(r.body.get("agent") == person for r in records if r.type == "contact")
-        ):
-            return None  # the usual case, checked by type: the first problem is found below
-        for record in records:
-            owner = owner_role(record.type)
-            if owner is None:
-                return f"record {record.id} has the unknown type {record.type!r}."
-            if owner != member.role.value:
-                return (
-                    f"record {record.id} is a {record.type.replace('_', ' ')}, which only "
-                    f"{'a team lead' if owner == Role.LEAD.value else 'an agent'} may write, "
-                    f"but the roster lists this device as {member.role.label.lower()}."
-                )
-            if record.type == "contact" and record.body.get("agent") != person:
-                return (
-                    f"contact {record.id} names {record.body.get('agent')!r} as its agent, "
-                    f"but this device belongs to {person}."
-                )
-        return None
-
     def _person_problem(
-        self, conn: sqlite3.Connection, member: Member, records: tuple[Record, ...]
+        self, conn: sqlite3.Connection, member: Member, prepared: Prepared
     ) -> str | None:
         """A contact or idea may only be changed by the person it belongs to."""
-        for table, types in (("contacts", _CONTACT_TYPES), ("ideas", _IDEA_TYPES)):
-            ids = [r.id for r in records if r.type in types]
+        for table, ids in (("contacts", prepared.contact_ids), ("ideas", prepared.idea_ids)):
             if not ids:
                 continue
             for record_id, writer in conn.execute(
@@ -597,42 +617,26 @@ class _Importer:
 
     # -- applying ------------------------------------------------------------------------
 
-    def _keeps_everything(self, member: Member) -> bool:
-        return self.me.role is Role.LEAD or member.person == self.me.person
-
     def _apply(
-        self, conn: sqlite3.Connection, member: Member, records: tuple[Record, ...]
+        self, conn: sqlite3.Connection, member: Member, prepared: Prepared
     ) -> tuple[int, list[str]]:
         """Apply a verified segment: the number of records that changed this store, and the
         contacts whose search index must be written again."""
-        full = self._keeps_everything(member)
+        full = self.me.role is Role.LEAD or member.person == self.me.person
         changed = 0
         touched: list[str] = []
-        contacts = [r for r in records if r.type in _CONTACT_TYPES]
-        if contacts:
-            if full:
-                whole = [r.id for r in contacts]
-                rows = list(map(_contact_row, contacts))
-            else:
-                kept = [(r, self._addressed_to_me(r)) for r in contacts]
-                whole = [r.id for r, keep in kept if keep]
-                rows = [_contact_row(r) if keep else _slim_contact_row(r) for r, keep in kept]
-            count = conn.executemany(_CONTACT_UPSERT, rows).rowcount
+        if prepared.contact_rows:
+            count = conn.executemany(_CONTACT_UPSERT, prepared.contact_rows).rowcount
             changed += count
             if count:
-                touched.extend(whole)
-            if whole and self._parked:
-                touched.extend(self._unpark(conn, whole))
-        if len(contacts) == len(records):
-            return changed, touched
-        ideas = [r for r in records if r.type in _IDEA_TYPES]
-        if ideas and (full or self.me.role is Role.AGENT):
-            count, contact_ids = self._apply_ideas(conn, ideas, mine_only=not full)
+                touched.extend(prepared.whole)
+            if prepared.whole and self._parked:
+                touched.extend(self._unpark(conn, prepared.whole))
+        if prepared.ideas and (full or self.me.role is Role.AGENT):
+            count, contact_ids = self._apply_ideas(conn, prepared.ideas, mine_only=not full)
             changed += count
             touched.extend(contact_ids)
-        for record in records:
-            if record.type in _CONTACT_TYPES or record.type in _IDEA_TYPES:
-                continue
+        for record in prepared.others:
             addressed = record.body.get("agent")
             addressed = addressed if isinstance(addressed, str) else None
             if self.me.role is Role.AGENT and addressed not in (None, self.me.person):
@@ -645,17 +649,13 @@ class _Importer:
             changed += conn.execute(
                 _SHARED_UPSERT,
                 (
-                    *_envelope(record),
+                    *envelope(record),
                     record.type,
                     addressed,
                     json.dumps(record.body, ensure_ascii=False, sort_keys=True),
                 ),
             ).rowcount
         return changed, touched
-
-    def _addressed_to_me(self, record: Record) -> bool:
-        """History a lead imported for this agent is the agent's own, kept whole."""
-        return record.type == "imported_contact" and record.body.get("agent") == self.me.person
 
     @staticmethod
     def _reindex(conn: sqlite3.Connection, touched: list[str]) -> None:
@@ -698,7 +698,7 @@ class _Importer:
                     "'$.revision') >= json_extract(sync_parked.payload, '$.revision')",
                     (record.id, str(record.body.get("contact_id")), record.to_json()),
                 )
-        count = conn.executemany(_IDEA_UPSERT, [_idea_row(r) for r in ready]).rowcount
+        count = conn.executemany(_IDEA_UPSERT, [idea_row(r) for r in ready]).rowcount
         return count, [str(r.body["contact_id"]) for r in ready]
 
     def _unpark(self, conn: sqlite3.Connection, contact_ids: list[str]) -> list[str]:
@@ -709,7 +709,7 @@ class _Importer:
         if not rows:
             return []
         records = [Record.from_json(payload) for _, payload in rows]
-        conn.executemany(_IDEA_UPSERT, [_idea_row(r) for r in records])
+        conn.executemany(_IDEA_UPSERT, [idea_row(r) for r in records])
         conn.executemany("DELETE FROM sync_parked WHERE id = ?", [(r[0],) for r in rows])
         return [str(r.body["contact_id"]) for r in records]
 
@@ -742,62 +742,21 @@ class _Importer:
         self.report.quarantined.append(Problem(device, person, name, reason, message))
 
 
+def _writer(member: Member) -> Writer:
+    return Writer(member.device, member.person, member.role.value)
+
+
 class _ReadAgain(Exception):
     """The bytes read do not match the file's size: try again at the next sync."""
-
-
-def _envelope(record: Record) -> tuple[Any, ...]:
-    return (record.id, record.writer, record.revision, record.updated_at, int(record.deleted))
-
-
-def _contact_row(record: Record) -> tuple[Any, ...]:
-    # _envelope() inlined: a first import builds a million of these.
-    return (
-        record.id,
-        record.writer,
-        record.revision,
-        record.updated_at,
-        1 if record.deleted else 0,
-        *map(record.body.get, _CONTACT_BODY),
-    )
-
-
-def _slim_contact_row(record: Record) -> tuple[Any, ...]:
-    """What an agent keeps of a colleague's contact: enough to see a repeat, nothing else."""
-    body = record.body
-    return (
-        *_envelope(record),
-        "",  # agent: never a colleague's name
-        body.get("at"),
-        body.get("channel"),
-        body.get("purpose"),
-        "",
-        "",
-        "",
-        0,
-        "",
-        body.get("customer_hash"),
-        0,
-        None,
-        None,
-        None,
-        None,
-        "",
-    )
 
 
 def _table_row(record: Record, body: tuple[str, ...]) -> tuple[Any, ...]:
     values = (record.body.get(name) for name in body)
     # Nested JSON (an evaluation's scores) is kept as its JSON text.
     return (
-        *_envelope(record),
+        *envelope(record),
         *(json.dumps(v, sort_keys=True) if isinstance(v, (dict, list)) else v for v in values),
     )
-
-
-def _idea_row(record: Record) -> tuple[Any, ...]:
-    body = record.body
-    return (*_envelope(record), body.get("contact_id"), body.get("text"), body.get("area"))
 
 
 __all__ = ["ImportReport", "Me", "Problem", "import_share"]

@@ -152,6 +152,11 @@ class Record:
     def to_dict(self) -> dict[str, Any]:
         return {field: getattr(self, field) for field in _RECORD_FIELDS}
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled when the read-ahead process hands records over: rebuilt as from_dict
+        # builds them, without the dataclass constructor (the record was checked when made).
+        return (_rebuilt, tuple(getattr(self, field) for field in _RECORD_FIELDS))
+
     def to_json(self) -> str:
         """One compact line, keys sorted; raises ValueError/TypeError if the body is not JSON."""
         return _dumps(self.to_dict())
@@ -180,6 +185,12 @@ class Record:
 
 
 _FIELD_SET = frozenset(_RECORD_FIELDS)
+
+
+def _rebuilt(*values: Any) -> Record:
+    record = object.__new__(Record)
+    record.__dict__.update(zip(_RECORD_FIELDS, values, strict=True))
+    return record
 
 
 def _well_formed(data: dict[str, Any]) -> bool:

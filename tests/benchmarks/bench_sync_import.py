@@ -28,7 +28,11 @@ The lead and agent runs also time, with thin wrappers (a few thousand calls, neg
 where their time goes: file stats and reads, `decode_segment` (unpack, checksum, JSON,
 records) and each SQL statement the importer runs, by its text (BEGIN/COMMIT and PRAGMAs
 included; a COMMIT also writes the dirty pages to the WAL, runs the automatic WAL checkpoint
-when the WAL is over its limit, and flushes the FTS5 pending terms). They print the query
+when the WAL is over its limit, and flushes the FTS5 pending terms). A first import of many
+segments reads ahead in a helper process (sync/read_ahead.py), which decodes most segments:
+the importer's own decode_segment calls are then few, and "read-ahead: waiting for the
+helper" is the time it waited for one; the helper's peak memory is reported beside the
+importer's. They print the query
 plans of the importer's search-index statements on the filled store.
 
 `--profile` adds a cProfile'd lead import (top 25 by cumulative and by own time; the stats
@@ -582,6 +586,9 @@ class _TimedConnection:
 class _TimedFiles(Files):
     """`Files` with each call timed."""
 
+    def reads_as_is(self) -> bool:
+        return True  # timing only: the read-ahead helper reads the same files
+
     def __init__(self, timings: _Timings):
         self._timings = timings
 
@@ -620,11 +627,23 @@ def _timed_decode(timings: _Timings) -> Iterator[None]:
                 "decode_segment (unpack, checksum, JSON, Records)", time.perf_counter() - started
             )
 
+    reader = importer_module.read_ahead.ReadAhead
+    take = reader.take
+
+    def timed_take(self: Any, *args: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return take(self, *args)
+        finally:
+            timings.add("read-ahead: waiting for the helper", time.perf_counter() - started)
+
     importer_module.decode_segment = decode
+    reader.take = timed_take
     try:
         yield
     finally:
         importer_module.decode_segment = original
+        reader.take = take
 
 
 def open_importer(work: Path, info: dict[str, Any], role: Role) -> tuple[Profile, Me]:
@@ -793,6 +812,8 @@ def _child_import(spec: dict[str, Any]) -> dict[str, Any]:
         "close_seconds": close_seconds,
         "rss_before_mb": rss_before,
         "rss_peak_mb": rss_peak,
+        # the read-ahead helper, reaped when the import ends
+        "rss_helper_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "written_mb": written,
         "segments": report.segments,
         "records_changed": report.records,
@@ -1111,10 +1132,19 @@ def _print_results(share: BuiltShare, small: BuiltShare | None, result: dict[str
                 f"{r['rss_peak_mb'] - r['rss_before_mb']:.0f}",
                 f"{r['seconds']:.1f}",
                 f"{r['written_mb']:,.0f}",
+                f"{r.get('rss_helper_mb', 0):.0f}",
             ]
         )
     print(
-        table(["run", "records", "before MB", "peak MB", "added MB", "seconds", "written MB"], rows)
+        table(
+            ["run", "records", "before MB", "peak MB", "added MB", "seconds", "written MB",
+             "helper MB"],
+            rows,
+        )
+    )  # fmt: skip
+    print(
+        "(helper MB: the peak of the read-ahead process a large first import starts, "
+        "sync/read_ahead.py; 0: none)"
     )
     info = share.info
     print(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gzip
 import hashlib
 import json
@@ -571,3 +572,13 @@ def test_damaged_segments_raise_only_segment_errors(gzipped, edits):
         return
     # A damage that decodes at all must leave the records exactly as they were written.
     assert segment.records == (record(1), record(2))
+
+
+def test_a_record_pickles_to_an_equal_record():
+    import pickle
+
+    original = record(3, deleted=True)
+    copy = pickle.loads(pickle.dumps(original))
+    assert copy == original and copy.to_json() == original.to_json()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        copy.id = "other"
