@@ -88,6 +88,10 @@ _NATIONAL_PHONE = re.compile(
 
 _REFERENCE_NOISE = re.compile(r"[\s\-./]+")
 
+# What every pattern above needs somewhere in the text: a card, a phone or "00" is made of
+# ASCII digits, an address has an "@". Text without any has nothing to mask (most notes).
+_MAYBE_PII = re.compile(r"[0-9@]")
+
 
 def luhn_valid(digits: str) -> bool:
     """Whether `digits` (ASCII digits only, at least one) passes the Luhn checksum.
@@ -113,6 +117,12 @@ def mask_pii(text: str) -> str:
     neighbouring number too is the lesser harm than leaving card digits in a note.
     Applying it twice changes nothing more.
     """
+    if _MAYBE_PII.search(text) is None:
+        return text
+    return _mask_all(text)
+
+
+def _mask_all(text: str) -> str:
     text = _mask_emails(_mask_cards(text))
     text = _mask_counted(text, _INTL_PHONE, _INTL_MIN, _INTL_MAX)
     text = _NA_PHONE_PAREN.sub(_PHONE, text)

@@ -16,11 +16,15 @@ from cxcompanion.domain.errors import ValidationError
 from cxcompanion.domain.ids import derived_id
 from cxcompanion.domain.import_mapping import ImportMapping, MappingError
 from cxcompanion.domain.import_rows import RowConverter, RowProblem, RowRejected
-from cxcompanion.domain.records import Contact, Envelope
+from cxcompanion.domain.records import Contact, Envelope, Idea
 from cxcompanion.domain.validation import parse_contact
+from cxcompanion.services import history_rows
 from cxcompanion.services.contacts import ContactService
 from cxcompanion.services.file_import import FileImport, ImportReport
+from cxcompanion.services.history_rows import Prepared, QuickRows
 from cxcompanion.store import imported
+from cxcompanion.store.contacts import _contact_from_row, _contact_row
+from cxcompanion.store.import_writes import ContactWriter
 
 _CONTACT_KEYS = (
     "at", "channel", "purpose", "outcome", "verdict", "detail", "customer_ref",
@@ -41,6 +45,7 @@ class HistoryImport(FileImport):
     def prepare(self, conn, mapping: ImportMapping) -> None:
         super().prepare(conn, mapping)
         self.builder = ContactService(self.profile, clock=self.clock)
+        self.writer: ContactWriter | None = None
         # Read once: each is a query of the profile's meta table (a million rows, a million
         # queries each).
         self.device_id = self.profile.device_id
@@ -66,7 +71,7 @@ class HistoryImport(FileImport):
         raw: dict[str, Any],
         converter: RowConverter,
         report: ImportReport,
-    ) -> Contact | None:
+    ) -> Prepared | None:
         agent = self._agent(number, raw.get("agent"), converter)
         if agent is None:
             report.not_yours += 1
@@ -85,13 +90,33 @@ class HistoryImport(FileImport):
             ) from None
         contact_id = history_contact_id(self.identity.team, key)
         envelope = Envelope(contact_id, self.device_id, 1, self.stamp)
-        return self.builder._build(
+        contact = self.builder._build(
             typed,
             envelope,
             previous=None,
             agent=agent,
             idea_id=lambda position: derived_id(contact_id, "idea", str(position)),
             secret=self.secret,
+        )
+        return _contact_row(contact), tuple(
+            (i.id, i.envelope.writer, i.envelope.revision, i.envelope.updated_at, contact.id,
+             i.text, i.area)
+            for i in contact.ideas
+        )  # fmt: skip
+
+    def quick_rows(self, converter: RowConverter, text_cells: bool) -> QuickRows | None:
+        if not history_rows.FAST_ROWS:
+            return None
+        return QuickRows(
+            converter,
+            taxonomy=self.profile.taxonomy,
+            now=self.now,
+            team=self.identity.team,
+            writer=self.device_id,
+            stamp=self.stamp,
+            secret=self.secret,
+            agent_of=lambda number, value: self._agent(number, value, converter),
+            text_cells=text_cells,
         )
 
     def _agent(self, number: int, value: Any, converter: RowConverter) -> str | None:
@@ -121,35 +146,49 @@ class HistoryImport(FileImport):
             )
         return person
 
-    def write(self, conn, items: list[Contact], report: ImportReport, *, dry_run: bool) -> None:
+    def write(self, conn, items: list[Prepared], report: ImportReport, *, dry_run: bool) -> None:
         if not items:
             return
-        stored = imported.existing_contacts(conn, [c.id for c in items])
-        new: list[Contact] = []
+        stored = imported.existing_contacts(conn, [row[0] for row, _ideas in items])
+        new: list[Prepared] = []
         changed: list[Contact] = []
-        for contact in items:
-            before = stored.get(contact.id)
+        for row, ideas in items:
+            before = stored.get(row[0])
             if before is None:
-                new.append(contact)
-            elif before.writer != contact.envelope.writer:
+                new.append((row, ideas))
+            elif before.writer != row[1]:
                 report.kept_others += 1  # another person's import or their own record
-            elif before.deleted or (before.content, before.ideas) == imported.contact_content(
-                contact
+            elif before.deleted or (before.content, before.ideas) == (
+                row[5:],
+                frozenset((i[5], i[6]) for i in ideas),
             ):
                 report.unchanged += 1  # a contact deleted here stays deleted
             else:
-                changed.append(_next_revision(contact, before.revision))
+                changed.append(_next_revision(_contact(row, ideas), before.revision))
         report.new += len(new)
         report.updated += len(changed)
-        if not dry_run:
-            imported.insert_contacts(conn, new)
+        if dry_run:
+            return
+        if self.writer is None:
+            self.writer = ContactWriter(conn)
+        self.writer.insert([row for row, _ideas in new], [i for _row, ideas in new for i in ideas])
+        if changed:
+            self.writer.with_triggers()
             imported.update_contacts(conn, changed)
 
     def finish(self, conn, report: ImportReport, *, dry_run: bool) -> None:
+        if self.writer is not None:
+            self.writer.finish()
         if self.is_lead and not dry_run:
             from cxcompanion.services.survey_import import rematch_unmatched
 
             report.rematched = rematch_unmatched(self.profile, conn, self.stamp)
+
+
+def _contact(row: tuple[Any, ...], ideas: tuple[tuple[Any, ...], ...]) -> Contact:
+    return _contact_from_row(
+        row, tuple(Idea(Envelope(i[0], i[1], i[2], i[3]), i[4], i[5], i[6]) for i in ideas)
+    )
 
 
 def _next_revision(contact: Contact, revision: int) -> Contact:

@@ -15,7 +15,9 @@ the files read once before (warm in the page cache); app and floor runs alternat
 - *app*: `HistoryImport(profile).run(path, mapping)` into a freshly set-up AGENT profile (a
   new folder each run); the store must then hold one contact per row, and the ideas and FTS
   rows the file implies, or the benchmark fails. Thin wrappers (one per SQL call: a few
-  hundred per million rows) time the importer's statements, COMMIT included;
+  hundred per million rows) time the importer's statements, COMMIT included (a large
+  import writes its outbox rows per batch set-based and its search rows and secondary
+  indexes once at the end: see `store.import_writes`);
 - *floor*: `csv.reader` over the same file (opened with the encoding the app detects,
   newline=""), building the same 21 columns as plain tuples (no validation, no masking, no
   hashing, the date and time texts joined as they are), `executemany` in batches of the
@@ -29,7 +31,10 @@ the files read once before (warm in the page cache); app and floor runs alternat
   (`parse_contact`), the record building (`ContactService._build`, with `mask_pii` and
   `pseudonymise`), the profile properties that read the meta table (`identity`,
   `device_id`, `team_secret`) and `derived_id`, and the per-batch `existing_contacts`
-  lookup; the app on a 100,000-row CSV (memory against size); a
+  lookup; most rows take the quick way (`services.history_rows.QuickRows`, timed as one
+  call: cached conversions and checks, masking, ids), so the row-by-row timers above count
+  only the rows it sends the slow way; the duplicate-key check (`SeenKeys.first_row`);
+  the app on a 100,000-row CSV (memory against size); a
   cProfile'd import of that file (top 20 by own time and by cumulative time; the stats stay
   in $CXCOMPANION_BENCH_DIR/import.prof);
 - *XLSX*: `HistoryImport.run` on the XLSX against `openpyxl.load_workbook(path,
@@ -403,14 +408,18 @@ ROW_TIMERS = (
     ("Profile.identity / device_id / team_secret", 1),
     ("derived_id (contact id, sha256)", 1),
     ("imported.existing_contacts (per batch)", 0),
+    ("QuickRows (the quick way: cached conversions and checks, masking, ids)", 0),
+    ("SeenKeys.first_row (duplicate keys)", 0),
 )
 
 
 def _row_wrappers(timings: _Timings) -> list[Callable[[], None]]:
     from cxcompanion.domain import redaction
     from cxcompanion.domain.import_rows import RowConverter
+    from cxcompanion.domain.seen_keys import SeenKeys
     from cxcompanion.services import history_import
     from cxcompanion.services.contacts import ContactService
+    from cxcompanion.services.history_rows import QuickRows
     from cxcompanion.store import imported
 
     labels = [label for label, _depth in ROW_TIMERS]
@@ -430,6 +439,8 @@ def _row_wrappers(timings: _Timings) -> list[Callable[[], None]]:
         _wrap(Profile, "team_secret", meta, timings),
         _wrap(history_import, "derived_id", labels[7], timings),
         _wrap(imported, "existing_contacts", labels[8], timings),
+        _wrap(QuickRows, "__call__", labels[9], timings),
+        _wrap(SeenKeys, "first_row", labels[10], timings),
     ]
 
 

@@ -13,7 +13,13 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from cxcompanion.domain.redaction import MASK_TOKENS, luhn_valid, mask_pii, pseudonymise
+from cxcompanion.domain.redaction import (
+    MASK_TOKENS,
+    _mask_all,
+    luhn_valid,
+    mask_pii,
+    pseudonymise,
+)
 
 # --- examples ------------------------------------------------------------------------------
 
@@ -268,6 +274,16 @@ def test_every_valid_card_in_text_is_masked(before, card, after):
 @given(_no_pii_with_dates_and_orders)
 def test_text_without_pii_is_unchanged(text):
     assert mask_pii(text) == text
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.characters(blacklist_characters="0123456789@")) | st.text())
+def test_the_quick_check_for_nothing_to_mask_never_skips_a_mask(text):
+    # mask_pii returns text without an ASCII digit or "@" as it is, without the passes.
+    assert mask_pii(text) == _mask_all(text)
+    assert mask_pii(text + "@x.io 4111 1111 1111 1111") == _mask_all(
+        text + "@x.io 4111 1111 1111 1111"
+    )
 
 
 @settings(max_examples=200)

@@ -203,22 +203,27 @@ def test_a_cancel_midway_leaves_the_store_as_it_was(profile, tmp_path, monkeypat
 
 def test_a_failure_midway_rolls_everything_back(profile, tmp_path, monkeypatch):
     from cxcompanion.services import file_import
-    from cxcompanion.store import imported
+    from cxcompanion.store.import_writes import ContactWriter
 
     monkeypatch.setattr(file_import, "BATCH_ROWS", 1)
-    real = imported.insert_contacts
+    real = ContactWriter.insert
     calls = {"n": 0}
 
-    def failing(conn, contacts):
+    def failing(self, rows, ideas):
         calls["n"] += 1
         if calls["n"] == 3:
             raise OSError("disk pulled")
-        real(conn, contacts)
+        real(self, rows, ideas)
 
-    monkeypatch.setattr(imported, "insert_contacts", failing)
+    schema = profile.store.conn.execute("SELECT * FROM sqlite_master ORDER BY name").fetchall()
+    monkeypatch.setattr(ContactWriter, "insert", failing)
     with pytest.raises(OSError):
         run(profile, write_csv(tmp_path / "calls.csv", ROWS))
     assert stored(profile) == [] and calls["n"] == 3
+    # the triggers the import replaced while writing are back, as they were
+    assert (
+        profile.store.conn.execute("SELECT * FROM sqlite_master ORDER BY name").fetchall() == schema
+    )
 
 
 def test_rows_are_filtered_and_constants_fill_what_the_source_lacks(profile, tmp_path):
