@@ -130,6 +130,7 @@ class ReadAhead:
             elif passed == position:
                 future = skipped
         self._consumed = position + 1
+        self._submitted = max(self._submitted, self._consumed)  # never a job passed over
         self._fill()
         if future is None:
             return None

@@ -156,3 +156,21 @@ def test_a_helper_that_dies_leaves_the_reading_to_the_importer(team):
         assert reader.take(jobs[2].device, jobs[2].name, 1, 1) is None
     finally:
         reader.close()
+
+
+def test_jobs_passed_over_beyond_the_window_are_never_read(team, monkeypatch):
+    monkeypatch.setattr(read_ahead, "WINDOW_SEGMENTS", 1)
+    jobs = jobs_of(team, team.ana)
+    stats = [os.stat(job.path) for job in jobs]
+    reader = read_ahead.ReadAhead(jobs, Keeper("Lena", lead=True), 1 << 20, 1 << 22)
+    try:
+        # the third was never asked of the helper (one at a time): read it yourself
+        assert (
+            reader.take(jobs[2].device, jobs[2].name, stats[2].st_size, stats[2].st_mtime_ns)
+            is None
+        )
+        assert reader._submitted == 4  # the fourth is on its way; the second never will be
+        got = reader.take(jobs[3].device, jobs[3].name, stats[3].st_size, stats[3].st_mtime_ns)
+        assert isinstance(got, Prepared) and got.first_seq == 7
+    finally:
+        reader.close()
