@@ -215,7 +215,12 @@ class SyncService:
 
     # -- syncing -------------------------------------------------------------------------
 
-    def sync(self, progress: ProgressFn | None = None) -> SyncReport:
+    def sync(
+        self, progress: ProgressFn | None = None, *, indexing: ProgressFn | None = None
+    ) -> SyncReport:
+        """Publish, import, and finish the search index of a first import. `progress`:
+        writer folders done of total; `indexing`: the search index's rows done of total.
+        Either may raise to stop the sync between two steps (nothing half-written)."""
         identity = self.profile.identity
         report = SyncReport()
         layout = self.layout
@@ -257,17 +262,17 @@ class SyncService:
             return self._offline(report, str(exc))
         report.imported_segments = imported.segments
         report.imported_records = imported.records
-        # A first import leaves the search index of the team's history to write: in short
-        # transactions, so the window can save meanwhile and the contacts show at once.
-        from cxcompanion.store import bulk_load
-
-        bulk_load.catch_up_search(store)
         if identity.role is Role.LEAD and imported.records:
             # Survey answers that found no contact may find one among those just arrived.
             from cxcompanion.services.survey_import import rematch_unmatched
 
             with store.transaction() as conn:
                 rematch_unmatched(self.profile, conn, utc_iso(self.clock()))
+        # A first import leaves the search index of the team's history to write: in short
+        # transactions, so the window can save meanwhile and the contacts show at once.
+        from cxcompanion.store import bulk_load
+
+        bulk_load.catch_up_search(store, progress=indexing)
         if identity.role is Role.LEAD:
             for device, count in sorted(imported.held.items()):
                 announcement = layout.read_announcement(device, self.files)

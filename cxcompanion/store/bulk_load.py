@@ -123,16 +123,26 @@ def search_pending(store: Store) -> tuple[int, int] | None:
 
 
 def catch_up_search(
-    store: Store, *, chunk: int = SEARCH_CHUNK, should_stop: Callable[[], bool] | None = None
+    store: Store,
+    *,
+    chunk: int = SEARCH_CHUNK,
+    should_stop: Callable[[], bool] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Write the search index of a bulk-loaded range, one transaction per `chunk` rowids;
     the number of rowids done. Each range is deleted and written again from the contacts
-    as they are now, so changes made meanwhile (saves, amends, later imports) stay right."""
+    as they are now, so changes made meanwhile (saves, amends, later imports) stay right.
+
+    `progress(done, total)` (rowids) is called before each transaction; it may raise to
+    stop (a window closing): what is written stays, the rest waits for the next call."""
     done = 0
+    started = search_pending(store)
     while (pending := search_pending(store)) is not None:
         low, end = pending
         if should_stop is not None and should_stop():
             break
+        if progress is not None and started is not None:
+            progress(low - started[0], max(end - started[0], 1))
         high = min(low + chunk, end)
         with store.transaction() as conn:
             conn.execute("DELETE FROM contacts_fts WHERE rowid >= ? AND rowid < ?", (low, high))

@@ -39,12 +39,16 @@ class SyncOutcome:
     devices_error: str = ""
 
 
-def sync_in_worker(folder: Path, progress: Callable[[int, int], None] | None = None) -> SyncOutcome:
+def sync_in_worker(
+    folder: Path,
+    progress: Callable[[int, int], None] | None = None,
+    indexing: Callable[[int, int], None] | None = None,
+) -> SyncOutcome:
     """Runs on a pool thread with its own connection to the profile's database."""
     profile = Profile(folder)
     try:
         service = SyncService(profile)
-        report = service.sync(progress)
+        report = service.sync(progress, indexing=indexing)
         devices: tuple[Device, ...] | None = None
         devices_error = ""
         if profile.identity.role is Role.LEAD and report.share == "online":
@@ -107,6 +111,7 @@ class SyncController(QObject):
     sync_failed = Signal(str)
     status_changed = Signal()  # anything the status text depends on (also every minute)
     _worker_progressed = Signal(int, int)
+    _worker_indexed = Signal(int, int)  # search index rows written, of total (first import)
 
     def __init__(
         self,
@@ -131,6 +136,7 @@ class SyncController(QObject):
         self.failure = ""
         self.running = False
         self.progress: tuple[int, int] | None = None
+        self.indexing: tuple[int, int] | None = None
         self.runs = 0  # finished runs this session
         self._started = False
         self._again = False
@@ -145,6 +151,7 @@ class SyncController(QObject):
         self._ticker = QTimer(self)  # "2 min ago" moves on by itself
         self._ticker.setInterval(MINUTE_MS)
         self._ticker.timeout.connect(self.status_changed)
+        self._worker_indexed.connect(self._on_worker_indexed, Qt.ConnectionType.QueuedConnection)
         self._worker_progressed.connect(
             self._on_worker_progressed, Qt.ConnectionType.QueuedConnection
         )
@@ -169,16 +176,22 @@ class SyncController(QObject):
         self._timer.stop()
         self.running = True
         self.failure = ""
-        self.progress = None
+        self.progress = self.indexing = None
         self._cancel.clear()
-        folder, cancel, emit = self.profile.folder, self._cancel, self._worker_progressed.emit
+        folder, cancel = self.profile.folder, self._cancel
+        emit, emit_indexed = self._worker_progressed.emit, self._worker_indexed.emit
 
         def progress(done: int, total: int) -> None:
             if cancel.is_set():
                 raise SyncCancelled
             emit(done, total)
 
-        job = Job(lambda: sync_in_worker(folder, progress))
+        def indexing(done: int, total: int) -> None:
+            if cancel.is_set():  # the rest of the search index waits for the next sync
+                raise SyncCancelled
+            emit_indexed(done, total)
+
+        job = Job(lambda: sync_in_worker(folder, progress, indexing))
         job.signals.finished.connect(self._on_job_finished)
         job.signals.failed.connect(self._on_job_failed)
         self._job = job
@@ -187,7 +200,8 @@ class SyncController(QObject):
         self._pool.start(job)
 
     def shutdown(self, wait_ms: int = 30_000) -> bool:
-        """The window closes: no new runs, the running one stops at its next folder."""
+        """The window closes: no new runs, the running one stops at its next folder (or its
+        next part of a first import's search index)."""
         self._closing = True
         self._again = False
         self._timer.stop()
@@ -218,6 +232,11 @@ class SyncController(QObject):
             return _tr("Local only")
         waiting = count_text(self.waiting, "1 waiting", "%1 waiting")
         if self.running:
+            if self.indexing is not None:
+                done, total = self.indexing
+                return _tr("Syncing… search index %1%").replace(
+                    "%1", str(min(99, done * 100 // max(total, 1)))
+                )
             if self.progress is None:
                 return _tr("Syncing…")
             done, total = self.progress
@@ -258,6 +277,11 @@ class SyncController(QObject):
         if self.running and not self._closing:
             self.progress = (done, total)
             self.sync_progressed.emit(done, total)
+            self.status_changed.emit()
+
+    def _on_worker_indexed(self, done: int, total: int) -> None:
+        if self.running and not self._closing:
+            self.indexing = (done, total)
             self.status_changed.emit()
 
     def _on_job_finished(self, outcome: SyncOutcome) -> None:

@@ -240,7 +240,16 @@ class SyncPage(QWidget):
         )
         self.sync_button.setEnabled(not c.running)
         self.progress_box.setVisible(c.running)
-        if c.running:
+        if c.running and c.indexing is not None:  # after a first import: seconds to minutes
+            done, total = c.indexing
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
+            self.progress_label.setText(
+                self.tr("Making the team's contacts searchable: %1%").replace(
+                    "%1", str(min(99, done * 100 // max(total, 1)))
+                )
+            )
+        elif c.running:
             done, total = c.progress or (0, 0)
             self.progress.setRange(0, total)  # 0..0 while publishing: a busy bar
             self.progress.setValue(done)

@@ -174,3 +174,40 @@ def test_an_import_gives_the_collector_its_settings_back(team):
     ContactService(team.ana).log(raw_contact())
     team.sync(team.ana, team.lead)
     assert gc.get_threshold() == before
+
+
+def test_the_search_catch_up_reports_progress_and_can_be_stopped(team):
+    from cxcompanion.sync.importer import Me, import_share
+
+    service = ContactService(team.ana)
+    for n in range(12):
+        service.log(raw_contact(detail=f"router {n} keeps dropping"))
+    team.sync(team.ana)
+    lead = team.lead
+    import_share(
+        lead.store,
+        team.layout,
+        team.layout.read_team(),
+        Me(lead.device_id, "Lena", lead.identity.role),
+    )
+    seen = []
+
+    class Closing(Exception):
+        pass
+
+    def progress(done, total):
+        seen.append((done, total))
+        if len(seen) == 2:
+            raise Closing  # the window closes between two transactions
+
+    with pytest.raises(Closing):
+        bulk_load.catch_up_search(lead.store, chunk=5, progress=progress)
+    low, end = bulk_load.search_pending(lead.store)
+    assert seen == [(0, end), (5, end)] and low == 5
+    # the next sync goes on from there, reporting through SyncService
+    reported = []
+    SyncService(lead).sync(indexing=lambda done, total: reported.append((done, total)))
+    assert bulk_load.search_pending(lead.store) is None
+    assert reported and reported[0][1] == end - 5
+    count = "SELECT count(*) FROM contacts_fts WHERE contacts_fts MATCH 'router'"
+    assert lead.store.conn.execute(count).fetchone() == (12,)

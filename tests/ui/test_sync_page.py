@@ -17,6 +17,7 @@ from cxcompanion.domain.sync_texts import ADVICE
 from cxcompanion.services.contacts import ContactService
 from cxcompanion.services.profile import Profile
 from cxcompanion.services.sync import SyncService
+from cxcompanion.store import bulk_load
 from cxcompanion.sync.share_folder import ShareLayout
 from cxcompanion.ui import sync_controller
 from cxcompanion.ui.main_window import PAGE_SYNC, MainWindow
@@ -150,12 +151,12 @@ def test_progress_shows_folders_read(qtbot, team, monkeypatch):
     release = threading.Event()
     real = sync_controller.sync_in_worker
 
-    def held_after_each_folder(folder, progress):
+    def held_after_each_folder(folder, progress, indexing=None):
         def report_then_wait(done, total):
             progress(done, total)
             release.wait(WAIT / 1000)
 
-        return real(folder, report_then_wait)
+        return real(folder, report_then_wait, indexing)
 
     monkeypatch.setattr(sync_controller, "sync_in_worker", held_after_each_folder)
     try:
@@ -170,15 +171,47 @@ def test_progress_shows_folders_read(qtbot, team, monkeypatch):
     qtbot.waitUntil(lambda: not controller.running, timeout=WAIT)
 
 
+def test_a_first_import_says_while_it_makes_the_contacts_searchable(qtbot, team, monkeypatch):
+    SyncService(team.lead).approve(None)
+    window, controller = open_window(qtbot, team.lead)  # its first sync finds nothing yet
+    for _ in range(3):
+        publish(team.ana)
+    page = sync_page(window)
+    release = threading.Event()
+    real = sync_controller.sync_in_worker
+
+    def held_while_indexing(folder, progress, indexing=None):
+        def report_then_wait(done, total):
+            indexing(done, total)
+            release.wait(WAIT / 1000)
+
+        return real(folder, progress, report_then_wait)
+
+    monkeypatch.setattr(sync_controller, "sync_in_worker", held_while_indexing)
+    try:
+        controller.request()
+        qtbot.waitUntil(lambda: controller.indexing is not None, timeout=WAIT)
+        done, total = controller.indexing
+        percent = done * 100 // total
+        assert page.progress_label.text() == f"Making the team's contacts searchable: {percent}%"
+        assert window.sync_status.text() == f"Syncing… search index {percent}%"
+        assert page.progress.maximum() == total
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: not controller.running, timeout=WAIT)
+    assert bulk_load.search_pending(team.lead.store) is None
+    assert window.sync_status.text().startswith("Synced")
+
+
 def test_a_request_during_a_run_queues_exactly_one_more(qtbot, team, monkeypatch):
     SyncService(team.lead).approve(None)
     entered, release = threading.Event(), threading.Event()
     real = sync_controller.sync_in_worker
 
-    def gated(folder, progress=None):
+    def gated(folder, progress=None, indexing=None):
         entered.set()
         release.wait(WAIT / 1000)
-        return real(folder, progress)
+        return real(folder, progress, indexing)
 
     _window, controller = open_window(qtbot, team.lead)
     monkeypatch.setattr(sync_controller, "sync_in_worker", gated)
@@ -335,13 +368,13 @@ def test_closing_the_window_during_a_sync_waits_and_does_not_crash(qtbot, team, 
     in_sync = threading.Event()
     real = sync_controller.sync_in_worker
 
-    def gated(folder, progress):
+    def gated(folder, progress, indexing=None):
         def between_folders(done, total):
             in_sync.set()
             controller._cancel.wait(WAIT / 1000)  # hold the sync until the window closes
             progress(done, total)
 
-        return real(folder, between_folders)
+        return real(folder, between_folders, indexing)
 
     monkeypatch.setattr(sync_controller, "sync_in_worker", gated)
     failures = []
