@@ -10,6 +10,7 @@ from cxcompanion.services.feedback import FeedbackService
 from cxcompanion.services.sync import SyncService
 from cxcompanion.store import bulk_load
 from cxcompanion.sync import importer
+from cxcompanion.sync.apply import Applier
 from tests.conftest import raw_contact
 from tests.sync.test_importer import Team, healthy
 
@@ -140,13 +141,13 @@ def test_a_bulk_load_drops_triggers_only_inside_its_transactions(team, tmp_path,
     team.approve()
     before = triggers(laptop)
     # an import transaction that fails half-way gives every trigger back (the rollback)
-    original = importer._Importer._apply
+    original = Applier.apply
 
-    def failing(self, conn, member, records):
-        original(self, conn, member, records)
+    def failing(self, conn, member, prepared):
+        original(self, conn, member, prepared)
         raise RuntimeError("the disk went away")
 
-    monkeypatch.setattr(importer._Importer, "_apply", failing)
+    monkeypatch.setattr(Applier, "apply", failing)
     with pytest.raises(RuntimeError):
         importer.import_share(
             laptop.store,

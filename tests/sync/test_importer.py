@@ -678,19 +678,20 @@ def test_a_crash_anywhere_in_publishing_loses_and_duplicates_nothing(team, step)
 
 @pytest.mark.parametrize("batch", [1, 5000])
 def test_import_applies_a_whole_segment_or_nothing(team, monkeypatch, batch):
+    from cxcompanion.sync import apply as applying
     from cxcompanion.sync import importer
 
     monkeypatch.setattr(importer, "BATCH_RECORDS", batch)
     log(team.ana, 4)
     team.sync(team.ana)
     calls = {"n": 0}
-    real = importer._Importer._apply_ideas
+    real = applying.Applier.apply_ideas
 
     def failing(self, conn, ideas, **kwargs):
         calls["n"] += 1
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr(importer._Importer, "_apply_ideas", failing)
+    monkeypatch.setattr(applying.Applier, "apply_ideas", failing)
     log(team.ana, 1, ideas=[{"text": "an idea", "area": "mobile_app"}])
     team.sync(team.ana)
     roster = team.layout.read_team()
@@ -702,7 +703,7 @@ def test_import_applies_a_whole_segment_or_nothing(team, monkeypatch, batch):
     assert len(rows(team.lead)) == (4 if batch == 1 else 0)
     cursor = team.lead.store.conn.execute("SELECT next_seq FROM sync_cursor").fetchall()
     assert cursor == ([(5,)] if batch == 1 else [])
-    monkeypatch.setattr(importer._Importer, "_apply_ideas", real)
+    monkeypatch.setattr(applying.Applier, "apply_ideas", real)
     import_share(team.lead.store, team.layout, roster, me)
     assert len(rows(team.lead)) == 5 and calls["n"] == 1
     healthy(team.lead)
