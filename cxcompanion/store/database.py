@@ -125,6 +125,7 @@ def _known_error(exc: sqlite3.DatabaseError, path: Path) -> StoreError:
         )
     if "locked" in message or "busy" in message:
         return StoreError(
-            f"{path} is in use by another program; close other CX Companion windows and retry."
+            f"{path} is busy: an import or a sync is writing to it, in this window or another "
+            "CX Companion window; try again when it has finished."
         )
     raise exc

@@ -40,6 +40,7 @@ NEXT_WORDS = ("&Next: preview", "&Next: map the columns", "&Next: check every ro
 class ImportPage(QWidget):
     preview_loaded = Signal()
     check_finished = Signal(object)  # the dry run's ImportReport
+    import_started = Signal()  # an import that may write (not a check) is on its way
     import_finished = Signal(object)  # the ImportReport of an import that wrote
     import_stopped = Signal(str)  # cancelled, refused or failed: nothing was written
     _worker_rows_read = Signal(int, int)  # generation, rows read so far
@@ -286,6 +287,7 @@ class ImportPage(QWidget):
         self.report = None
         self.result_step.show_running(self.check_report.rows)
         self._go(IMPORT)
+        self.import_started.emit()
         self._run("import", self._on_import_done, skip_bad_rows=self.good_rows.isChecked())
         return True
 

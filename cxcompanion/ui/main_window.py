@@ -367,7 +367,17 @@ class MainWindow(QMainWindow):
 
         self.toast.show_message(self.tr("Contact deleted."), undo)
 
+    def _on_import_page_import_started(self) -> None:
+        if self.sync_controller is not None:
+            self.sync_controller.hold()  # the import holds the store until it ends
+
+    def _on_import_page_import_stopped(self, _why: str) -> None:
+        if self.sync_controller is not None:
+            self.sync_controller.release()
+
     def _on_import_page_import_finished(self, _report: object) -> None:
+        if self.sync_controller is not None:
+            self.sync_controller.release()  # and the imported history goes out with it
         # The imported contacts show in the count, My contacts and My feedback (if built).
         self._refresh_status()
         for page in (self.contacts_page, self.feedback_page):

@@ -105,7 +105,9 @@ def _import(window: MainWindow) -> QWidget:
     from cxcompanion.ui.import_page import ImportPage
 
     page = ImportPage(window.profile)
+    page.import_started.connect(window._on_import_page_import_started)
     page.import_finished.connect(window._on_import_page_import_finished)
+    page.import_stopped.connect(window._on_import_page_import_stopped)
     window.import_page = page
     return page
 

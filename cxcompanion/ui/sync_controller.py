@@ -141,6 +141,7 @@ class SyncController(QObject):
         self._started = False
         self._again = False
         self._closing = False
+        self.held = False  # an import of a file holds the store: syncs wait for its end
         self._cancel = threading.Event()
         self._job: Job | None = None
         self._pool = QThreadPool(self)
@@ -167,11 +168,12 @@ class SyncController(QObject):
         self._timer.start(FIRST_SYNC_MS if first_ms is None else first_ms)
 
     def request(self) -> None:
-        """Sync now; during a run, once more after it."""
+        """Sync now; during a run or an import, once after it."""
         if not self.enabled or self._closing:
             return
-        if self.running:
+        if self.running or self.held:
             self._again = True
+            self.status_changed.emit()
             return
         self._timer.stop()
         self.running = True
@@ -198,6 +200,24 @@ class SyncController(QObject):
         self.sync_started.emit()
         self.status_changed.emit()
         self._pool.start(job)
+
+    def hold(self) -> None:
+        """An import of a file begins: it writes the store in one transaction, which a sync
+        would wait for (and give up on after a while); syncs wait for `release` instead."""
+        self.held = True
+        self._timer.stop()
+        self.status_changed.emit()
+
+    def release(self) -> None:
+        if not self.held:
+            return
+        self.held = False
+        if self._again and not self.running:
+            self._again = False
+            self.request()
+        elif not self.running and self._started:
+            self._timer.start(self.interval_ms())
+        self.status_changed.emit()
 
     def shutdown(self, wait_ms: int = 30_000) -> bool:
         """The window closes: no new runs, the running one stops at its next folder (or its
@@ -241,6 +261,8 @@ class SyncController(QObject):
                 return _tr("Syncing…")
             done, total = self.progress
             return _tr("Syncing… %1/%2").replace("%1", str(done)).replace("%2", str(total))
+        if self.held:
+            return _tr("Sync waits for the import") + " · " + waiting
         if self.failure:
             return _tr("Sync did not finish — see Sync") + " · " + waiting
         report = self.report
@@ -311,6 +333,8 @@ class SyncController(QObject):
 
     def _next(self) -> None:
         self.status_changed.emit()
+        if self.held:
+            return  # release() goes on
         if self._again:
             self._again = False
             self.request()

@@ -414,3 +414,39 @@ def test_when_a_sync_happened_in_words():
     assert when_text(utc_iso(now - timedelta(days=1)), now) == "yesterday at 15:00"
     assert when_text(utc_iso(now - timedelta(days=3)), now) == "on 20 Nov at 15:00"
     assert when_text("not a time", now.astimezone(timezone.utc)) == "at an unknown moment"
+
+
+def test_syncs_wait_while_an_import_holds_the_store(qtbot, team, tmp_path, monkeypatch):
+    from cxcompanion.ui import import_page as import_page_module
+    from cxcompanion.ui.main_window import PAGE_IMPORT
+    from tests.ui.test_import_page import check, map_calls, to_map, write_csv
+
+    SyncService(team.lead).approve(None)
+    window, controller = open_window(qtbot, team.ana)
+    page = window.show_page(PAGE_IMPORT)
+    map_calls(to_map(qtbot, page, write_csv(tmp_path / "calls.csv")))
+    check(qtbot, page)
+    page.good_rows.setChecked(True)
+    entered, release = threading.Event(), threading.Event()
+    real = import_page_module.import_in_worker
+
+    def slow_import(*args, **kwargs):
+        entered.set()
+        release.wait(WAIT / 1000)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(import_page_module, "import_in_worker", slow_import)
+    runs = controller.runs
+    assert page.start_import()
+    assert entered.wait(WAIT / 1000)
+    assert controller.held
+    controller.request()  # the timer, or F5: it waits for the import
+    assert not controller.running
+    assert window.sync_status.text().startswith("Sync waits for the import")
+    release.set()
+    qtbot.waitUntil(lambda: page.report is not None, timeout=WAIT)
+    # the import is done: the sync asked for meanwhile runs, and publishes the history
+    qtbot.waitUntil(lambda: controller.runs == runs + 1 and not controller.running, timeout=WAIT)
+    assert not controller.held
+    assert controller.report.published_records == page.report.new
+    window.close()
