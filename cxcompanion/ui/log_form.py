@@ -54,6 +54,7 @@ class LogForm(QWidget):
         self._checked_once = False
         self._auto_cancel = False
         self._errors: dict[str, ErrorLabel] = {}
+        self.store_busy = ""  # why saving must wait (an import holds the store), or ""
         self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_DELAY_MS)
         self._draft_timer.timeout.connect(self._on_draft_timer_timeout)
         self._build()
@@ -319,6 +320,9 @@ class LogForm(QWidget):
         """Save (or amend) the contact; returns its id, or None with errors shown inline."""
         self._checked_once = True
         raw = self.raw()
+        if self.store_busy:  # an import holds the store: say so now, never wait for it
+            self.banner.show_error(self.store_busy)
+            return None
         try:
             if self._amending:
                 contact = self.service.amend(self._amending, raw)
@@ -401,6 +405,9 @@ class LogForm(QWidget):
     def _save_draft_now(self) -> None:
         if self._amending:
             return
+        if self.store_busy:  # written once the import has finished (store_free)
+            self.draft_state.setText(self.tr("draft waits for the import"))
+            return
         self._draft_timer.stop()
         empty = self.is_empty()
         try:
@@ -413,6 +420,20 @@ class LogForm(QWidget):
             return
         self.draft_state.setText("" if empty else self.tr("draft saved"))
         self.draft_saved.emit()
+
+    def store_held(self, message: str) -> None:
+        """An import of a file writes the store in one transaction until it ends: saving
+        would wait for it, on the window's thread."""
+        self.store_busy = message
+
+    def store_free(self) -> None:
+        busy, self.store_busy = self.store_busy, ""
+        if not busy:
+            return
+        if self.banner.text() == "⚠ " + busy:  # the banner says why saving waited
+            self.banner.show_error(None)
+        if self.draft_state.text() == self.tr("draft waits for the import"):
+            self._save_draft_now()
 
     def flush_draft(self) -> None:
         """Write a pending draft at once (the window calls this when it closes)."""

@@ -368,16 +368,28 @@ class MainWindow(QMainWindow):
         self.toast.show_message(self.tr("Contact deleted."), undo)
 
     def _on_import_page_import_started(self) -> None:
+        # The import holds the store until it ends: syncs and saves wait for it.
         if self.sync_controller is not None:
-            self.sync_controller.hold()  # the import holds the store until it ends
+            self.sync_controller.hold()
+        if self.log_form is not None:
+            self.log_form.store_held(
+                self.tr(
+                    "An import is writing to your contacts; save again when it has finished "
+                    "(see Import). What you typed stays here."
+                )
+            )
 
-    def _on_import_page_import_stopped(self, _why: str) -> None:
-        if self.sync_controller is not None:
-            self.sync_controller.release()
-
-    def _on_import_page_import_finished(self, _report: object) -> None:
+    def _store_free(self) -> None:
         if self.sync_controller is not None:
             self.sync_controller.release()  # and the imported history goes out with it
+        if self.log_form is not None:
+            self.log_form.store_free()
+
+    def _on_import_page_import_stopped(self, _why: str) -> None:
+        self._store_free()
+
+    def _on_import_page_import_finished(self, _report: object) -> None:
+        self._store_free()
         # The imported contacts show in the count, My contacts and My feedback (if built).
         self._refresh_status()
         for page in (self.contacts_page, self.feedback_page):

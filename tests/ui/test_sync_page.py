@@ -443,10 +443,21 @@ def test_syncs_wait_while_an_import_holds_the_store(qtbot, team, tmp_path, monke
     controller.request()  # the timer, or F5: it waits for the import
     assert not controller.running
     assert window.sync_status.text().startswith("Sync waits for the import")
+    # saving the form meanwhile says why it waits, at once, and keeps what was typed
+    form = window.log_form
+    form.detail.setText("parcel lost twice")
+    assert form.save() is None
+    assert "An import is writing to your contacts" in form.banner.text()
+    assert form.detail.text() == "parcel lost twice"
+    form._save_draft_now()
+    assert form.draft_state.text() == "draft waits for the import"
     release.set()
     qtbot.waitUntil(lambda: page.report is not None, timeout=WAIT)
     # the import is done: the sync asked for meanwhile runs, and publishes the history
     qtbot.waitUntil(lambda: controller.runs == runs + 1 and not controller.running, timeout=WAIT)
     assert not controller.held
     assert controller.report.published_records == page.report.new
+    # and the form is free again: its draft was written, the warning gone
+    assert form.banner.isHidden() and form.draft_state.text() == "draft saved"
+    assert form.service.load_draft()["detail"] == "parcel lost twice"
     window.close()
