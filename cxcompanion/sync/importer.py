@@ -15,6 +15,11 @@ changes. A segment from a newer app stops its writer's cursor without skipping a
 What is kept depends on the role (DESIGN §5): a lead keeps everything of the team; an
 agent keeps their own records (from any of their devices), what is addressed to them, and of
 colleagues' contacts only what repeat detection needs.
+
+The parts: sync/segment.py decodes and verifies a file, sync/prepared.py makes a verified
+segment ready to apply (its rows, its ownership check), sync/apply.py writes it into the
+store, and sync/read_ahead.py does the first two in a helper process, ahead of this module,
+for a large first import (store/bulk_load.py: indexes and search index built once).
 """
 
 from __future__ import annotations
