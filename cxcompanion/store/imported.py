@@ -55,37 +55,6 @@ def existing_contacts(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str,
     }
 
 
-def contact_content(contact: Contact) -> tuple[tuple[object, ...], frozenset[tuple[str, str]]]:
-    """A contact's content as the store holds it, to compare with `Stored`."""
-    return tuple(_contact_row(contact)[_CONTENT]), frozenset(
-        (i.text, i.area) for i in contact.ideas
-    )
-
-
-def insert_contacts(conn: sqlite3.Connection, contacts: Sequence[Contact]) -> None:
-    """New contacts with their ideas and search-index rows (executemany: this is the bulk)."""
-    marks = ", ".join("?" * len(_CONTACT_COLUMNS.split(",")))
-    conn.executemany(
-        f"INSERT INTO contacts ({_CONTACT_COLUMNS}) VALUES ({marks})",
-        [_contact_row(c) for c in contacts],
-    )
-    conn.executemany(
-        "INSERT INTO ideas (id, writer, revision, updated_at, deleted, contact_id, text, area) "
-        "VALUES (?, ?, ?, ?, 0, ?, ?, ?)",
-        [
-            (i.id, i.envelope.writer, i.envelope.revision, i.envelope.updated_at, c.id, i.text,
-             i.area)
-            for c in contacts
-            for i in c.ideas
-        ],
-    )  # fmt: skip
-    conn.executemany(
-        "INSERT INTO contacts_fts (rowid, detail, notes, ideas) "
-        "VALUES ((SELECT rowid FROM contacts WHERE id = ?), ?, ?, ?)",
-        [(c.id, c.detail, c.notes, "\n".join(i.text for i in c.ideas)) for c in contacts],
-    )
-
-
 def update_contacts(conn: sqlite3.Connection, contacts: Sequence[Contact]) -> None:
     """New revisions of contacts an earlier import of the same source wrote."""
     from cxcompanion.store.contacts import _UPDATE_ASSIGNMENTS
