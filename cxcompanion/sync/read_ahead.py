@@ -26,9 +26,10 @@ from typing import Any
 from cxcompanion.sync.prepared import Keeper, Prepared, Writer, prepare
 from cxcompanion.sync.segment import NewerFormatError, SegmentError, decode_segment
 
-# How far ahead the helper reads: in file bytes (about 200 MB of prepared rows at most, ~40
-# MB in the usual segments), and at least a whole import batch (the importer reads a batch
-# of segments, then writes it: the helper must not wait meanwhile).
+# How far ahead the helper reads, in bytes of segment files (most are gzipped: their
+# prepared rows, pickled, wait in the importer at two to three times that), and at least a
+# whole import batch (the importer reads a batch of segments, then writes it: the helper
+# must not wait meanwhile).
 WINDOW_BYTES = 24 * 1024 * 1024
 WINDOW_SEGMENTS = 256
 
