@@ -55,6 +55,14 @@ class ResultStep(QWidget):
         self.progress_box.show()
 
     def show_progress(self, rows: int, total: int) -> None:
+        if rows >= total > 0:
+            # What is left (indexes, the search index, the commit) has no count to show:
+            # a large file spends some seconds here, and a still bar would look stuck.
+            self.progress.setRange(0, 0)
+            self.progress_label.setText(
+                fill(self.tr("All %1 rows read; writing them and making them searchable…"), total)
+            )
+            return
         self.progress.setValue(min(rows, self.progress.maximum()))
         self.progress_label.setText(fill(self.tr("%1 of %2 rows read"), rows, total))
 

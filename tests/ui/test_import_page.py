@@ -373,3 +373,17 @@ def test_the_main_window_adds_the_page_and_refreshes_after_an_import(qtbot, prof
     assert contacts.model.rowCount() == 3
     assert window.count_label.text() == "3 contacts logged"
     window.close()
+
+
+def test_the_last_step_of_an_import_says_what_it_is_doing(qtbot, page):
+    step = page.result_step
+    step.show_running(1_000_000)
+    step.show_progress(500_000, 1_000_000)
+    assert step.progress_label.text() == "500,000 of 1,000,000 rows read"
+    assert (step.progress.value(), step.progress.maximum()) == (500_000, 1_000_000)
+    # every row read: indexes, search and commit follow, with no count to show
+    step.show_progress(1_000_000, 1_000_000)
+    assert step.progress_label.text() == (
+        "All 1,000,000 rows read; writing them and making them searchable…"
+    )
+    assert step.progress.maximum() == 0  # a busy bar, not a stuck full one
