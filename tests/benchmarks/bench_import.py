@@ -85,7 +85,6 @@ import io
 import json
 import os
 import pstats
-import resource
 import shutil
 import sqlite3
 import subprocess
@@ -102,6 +101,14 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _build import BENCH_DIR, SEED, TextGenerator, table
+from _measure import (
+    TimedConnection,
+    Timings,
+    child_env,
+    cpu_seconds,
+    max_rss_mb,
+    written_mb,
+)
 
 from cxcompanion.domain.enums import Channel
 from cxcompanion.domain.import_mapping import mapping_from_dict
@@ -291,37 +298,6 @@ def _warm(path: Path) -> float:
 # -- child processes ---------------------------------------------------------------------
 
 
-def _max_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
-def _cpu_seconds() -> float:
-    """CPU seconds (user + system) this process has used: with other work on the machine,
-    wall time grows and this much less (but shared caches and SMT siblings still slow it)."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-def _written_mb() -> float:
-    """MB this process has passed to write() so far (Linux; 0 elsewhere)."""
-    try:
-        with open("/proc/self/io") as io_stats:
-            for line in io_stats:
-                if line.startswith("wchar:"):
-                    return int(line.split()[1]) / 1e6
-    except OSError:
-        pass
-    return 0.0
-
-
-def child_env() -> dict[str, str]:
-    env = dict(os.environ)
-    # Compiled .pyc as an installed app runs, kept out of the checkout.
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env["PYTHONPYCACHEPREFIX"] = str(BENCH_DIR / "pycache")
-    return env
-
-
 def run_child(spec: dict[str, Any]) -> dict[str, Any]:
     """Run one measurement in a fresh process; its RESULT line as a dict, plus the 1-minute
     load average before and after (other work on the machine)."""
@@ -339,52 +315,7 @@ def run_child(spec: dict[str, Any]) -> dict[str, Any]:
     return {**json.loads(results[-1][7:]), "load": [load_before, os.getloadavg()[0]]}
 
 
-class _Timings:
-    """Seconds and calls per label."""
-
-    def __init__(self) -> None:
-        self.seconds: Counter[str] = Counter()
-        self.calls: Counter[str] = Counter()
-
-    def add(self, label: str, seconds: float) -> None:
-        self.seconds[label] += seconds
-        self.calls[label] += 1
-
-    def to_dict(self) -> dict[str, list[float]]:
-        return {k: [self.seconds[k], self.calls[k]] for k in self.seconds}
-
-
-def _sql_label(sql: str) -> str:
-    words = " ".join(sql.split())
-    return "sql: " + (words if len(words) <= 58 else words[:55] + "...")
-
-
-class _TimedConnection:
-    """The store's connection with each execute/executemany timed by its SQL text."""
-
-    def __init__(self, conn: sqlite3.Connection, timings: _Timings):
-        self._conn = conn
-        self._timings = timings
-
-    def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
-        started = time.perf_counter()
-        try:
-            return self._conn.execute(sql, *args)
-        finally:
-            self._timings.add(_sql_label(sql), time.perf_counter() - started)
-
-    def executemany(self, sql: str, rows: Any) -> sqlite3.Cursor:
-        started = time.perf_counter()
-        try:
-            return self._conn.executemany(sql, rows)
-        finally:
-            self._timings.add(_sql_label(sql) + " [many]", time.perf_counter() - started)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._conn, name)
-
-
-def _wrap(owner: Any, name: str, label: str, timings: _Timings) -> Callable[[], None]:
+def _wrap(owner: Any, name: str, label: str, timings: Timings) -> Callable[[], None]:
     """Time every call of owner.name (a function of a module or class, or a property of a
     class); returns the undo."""
     original = owner.__dict__[name] if isinstance(owner, type) else getattr(owner, name)
@@ -419,7 +350,7 @@ ROW_TIMERS = (
 )
 
 
-def _row_wrappers(timings: _Timings) -> list[Callable[[], None]]:
+def _row_wrappers(timings: Timings) -> list[Callable[[], None]]:
     from cxcompanion.domain import redaction
     from cxcompanion.domain.import_rows import RowConverter
     from cxcompanion.domain.seen_keys import SeenKeys
@@ -462,7 +393,7 @@ def _wrapper_overhead() -> float:
     for _ in range(calls):
         probe.call()
     bare = clock() - started
-    _wrap(Probe, "call", "probe", _Timings())
+    _wrap(Probe, "call", "probe", Timings())
     started = clock()
     for _ in range(calls):
         probe.call()
@@ -543,19 +474,19 @@ def _child_app(spec: dict[str, Any]) -> dict[str, Any]:
     profile = Profile(work)
     profile.set_up(AGENT, TEAM, "agent")
     mapping = mapping_from_dict(MAPPING)
-    timings = _Timings()
+    timings = Timings()
     store_conn = profile.store.conn
     undo: list[Callable[[], None]] = []
     if spec.get("sql_timers"):
-        profile.store.conn = _TimedConnection(store_conn, timings)  # type: ignore[assignment]
+        profile.store.conn = TimedConnection(store_conn, timings)  # type: ignore[assignment]
     overhead = 0.0
     if spec.get("row_timers"):
         overhead = _wrapper_overhead()
         undo = _row_wrappers(timings)
     bulk = bool(spec.get("what_if")) and _what_if(profile, spec["what_if"])
     profiler = cProfile.Profile() if spec.get("cprofile") else None
-    rss_before, written_before = _max_rss_mb(), _written_mb()
-    cpu_started = _cpu_seconds()
+    rss_before, written_before = max_rss_mb(), written_mb()
+    cpu_started = cpu_seconds()
     started = time.perf_counter()
     if bulk:
         _bulk_begin(profile)
@@ -567,8 +498,8 @@ def _child_app(spec: dict[str, Any]) -> dict[str, Any]:
     profile.store.conn = store_conn
     finish_seconds = _bulk_finish(profile) if bulk else 0.0
     seconds = time.perf_counter() - started
-    cpu = _cpu_seconds() - cpu_started
-    rss_peak, written = _max_rss_mb(), _written_mb() - written_before
+    cpu = cpu_seconds() - cpu_started
+    rss_peak, written = max_rss_mb(), written_mb() - written_before
     for step in undo:
         step()
     if profiler is not None:
@@ -626,9 +557,9 @@ def _child_floor(spec: dict[str, Any]) -> dict[str, Any]:
     writer, stamp = "d" + "0" * 26, "2026-12-01T00:00:00Z"
     clock = time.perf_counter
     parts: Counter[str] = Counter()
-    rss_before, written_before = _max_rss_mb(), _written_mb()
+    rss_before, written_before = max_rss_mb(), written_mb()
     rows = 0
-    cpu_started = _cpu_seconds()
+    cpu_started = cpu_seconds()
     started = clock()
     conn.execute("BEGIN IMMEDIATE")
     with open(spec["path"], encoding=spec["encoding"], newline="") as handle:
@@ -654,8 +585,8 @@ def _child_floor(spec: dict[str, Any]) -> dict[str, Any]:
     conn.execute("COMMIT")
     parts["COMMIT"] += clock() - mark
     seconds = clock() - started
-    cpu = _cpu_seconds() - cpu_started
-    rss_peak, written = _max_rss_mb(), _written_mb() - written_before
+    cpu = cpu_seconds() - cpu_started
+    rss_peak, written = max_rss_mb(), written_mb() - written_before
     stored = conn.execute("SELECT count(*) FROM contacts").fetchone()[0]
     conn.close()
     shutil.rmtree(work, ignore_errors=True)
@@ -675,7 +606,7 @@ def _child_reader(spec: dict[str, Any]) -> dict[str, Any]:
     """The app's reader alone: open_table (detect, sniff, header), then rows() iterated."""
     from cxcompanion.services.table_readers import open_table
 
-    rss_before, cpu_started = _max_rss_mb(), _cpu_seconds()
+    rss_before, cpu_started = max_rss_mb(), cpu_seconds()
     started = time.perf_counter()
     source = open_table(spec["path"])
     opened = time.perf_counter() - started
@@ -685,13 +616,13 @@ def _child_reader(spec: dict[str, Any]) -> dict[str, Any]:
             rows += 1
     return {
         "seconds": time.perf_counter() - started,
-        "cpu_seconds": _cpu_seconds() - cpu_started,
+        "cpu_seconds": cpu_seconds() - cpu_started,
         "open_seconds": opened,
         "rows": rows,
         "encoding": source.encoding,
         "description": source.description,
         "rss_before_mb": rss_before,
-        "rss_peak_mb": _max_rss_mb(),
+        "rss_peak_mb": max_rss_mb(),
     }
 
 
@@ -699,7 +630,7 @@ def _child_openpyxl(spec: dict[str, Any]) -> dict[str, Any]:
     """openpyxl's own read-only iteration of the workbook: the XLSX reference."""
     import openpyxl
 
-    rss_before, cpu_started = _max_rss_mb(), _cpu_seconds()
+    rss_before, cpu_started = max_rss_mb(), cpu_seconds()
     started = time.perf_counter()
     book = openpyxl.load_workbook(spec["path"], read_only=True, data_only=True)
     rows = 0
@@ -708,10 +639,10 @@ def _child_openpyxl(spec: dict[str, Any]) -> dict[str, Any]:
     book.close()
     return {
         "seconds": time.perf_counter() - started,
-        "cpu_seconds": _cpu_seconds() - cpu_started,
+        "cpu_seconds": cpu_seconds() - cpu_started,
         "rows": rows,
         "rss_before_mb": rss_before,
-        "rss_peak_mb": _max_rss_mb(),
+        "rss_peak_mb": max_rss_mb(),
     }
 
 
@@ -740,10 +671,10 @@ def _child_writes(spec: dict[str, Any]) -> dict[str, Any]:
     profile.store.set_meta({"device_id": device})
     profile.set_up(AGENT, TEAM, "agent")
     conn = profile.store.conn
-    timings = _Timings()
-    profile.store.conn = _TimedConnection(conn, timings)  # type: ignore[assignment]
-    rss_before, written_before = _max_rss_mb(), _written_mb()
-    cpu_started = _cpu_seconds()
+    timings = Timings()
+    profile.store.conn = TimedConnection(conn, timings)  # type: ignore[assignment]
+    rss_before, written_before = max_rss_mb(), written_mb()
+    cpu_started = cpu_seconds()
     started = time.perf_counter()
     timed = profile.store.conn
     timed.execute("PRAGMA temp_store = MEMORY")  # as HistoryImport.run sets them
@@ -756,8 +687,8 @@ def _child_writes(spec: dict[str, Any]) -> dict[str, Any]:
     writer.finish()
     timed.execute("COMMIT")
     seconds = time.perf_counter() - started
-    cpu = _cpu_seconds() - cpu_started
-    rss_peak, written = _max_rss_mb(), _written_mb() - written_before
+    cpu = cpu_seconds() - cpu_started
+    rss_peak, written = max_rss_mb(), written_mb() - written_before
     profile.store.conn = conn
     stored = conn.execute("SELECT count(*) FROM contacts").fetchone()[0]
     outbox = conn.execute("SELECT count(*) FROM outbox").fetchone()[0]

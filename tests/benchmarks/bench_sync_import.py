@@ -104,6 +104,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _build import BENCH_DIR, END, SEED, TextGenerator, table
+from _measure import TimedConnection, Timings, child_env, max_rss_mb, written_mb
 
 from cxcompanion.domain.enums import Channel, Outcome, Role, Verdict
 from cxcompanion.domain.records import utc_iso
@@ -492,35 +493,10 @@ def segment_files(layout: ShareLayout) -> Iterator[tuple[str, Path]]:
 # -- child processes ---------------------------------------------------------------------
 
 
-def _max_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
-def _written_mb() -> float:
-    """MB this process has passed to write() so far (Linux; 0 elsewhere): the WAL frames,
-    checkpoint copies and everything else an import writes."""
-    try:
-        with open("/proc/self/io") as io_stats:
-            for line in io_stats:
-                if line.startswith("wchar:"):
-                    return int(line.split()[1]) / 1e6
-    except OSError:
-        pass
-    return 0.0
-
-
 def bulk_load_chunk() -> int:
     from cxcompanion.store import bulk_load
 
     return bulk_load.SEARCH_CHUNK
-
-
-def child_env() -> dict[str, str]:
-    env = dict(os.environ)
-    # Compiled .pyc as an installed app runs, kept out of the checkout.
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env["PYTHONPYCACHEPREFIX"] = str(BENCH_DIR / "pycache")
-    return env
 
 
 def run_child(spec: dict[str, Any]) -> dict[str, Any]:
@@ -538,58 +514,13 @@ def run_child(spec: dict[str, Any]) -> dict[str, Any]:
     return json.loads(results[-1][7:])
 
 
-class _Timings:
-    """Seconds and calls per label."""
-
-    def __init__(self) -> None:
-        self.seconds: Counter[str] = Counter()
-        self.calls: Counter[str] = Counter()
-
-    def add(self, label: str, seconds: float) -> None:
-        self.seconds[label] += seconds
-        self.calls[label] += 1
-
-    def to_dict(self) -> dict[str, list[float]]:
-        return {k: [self.seconds[k], self.calls[k]] for k in self.seconds}
-
-
-def _sql_label(sql: str) -> str:
-    words = " ".join(sql.split())
-    return "sql: " + (words if len(words) <= 58 else words[:55] + "...")
-
-
-class _TimedConnection:
-    """The store's connection with each execute/executemany timed by its SQL text."""
-
-    def __init__(self, conn: sqlite3.Connection, timings: _Timings):
-        self._conn = conn
-        self._timings = timings
-
-    def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
-        started = time.perf_counter()
-        try:
-            return self._conn.execute(sql, *args)
-        finally:
-            self._timings.add(_sql_label(sql), time.perf_counter() - started)
-
-    def executemany(self, sql: str, rows: Any) -> sqlite3.Cursor:
-        started = time.perf_counter()
-        try:
-            return self._conn.executemany(sql, rows)
-        finally:
-            self._timings.add(_sql_label(sql) + " [many]", time.perf_counter() - started)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._conn, name)
-
-
 class _TimedFiles(Files):
     """`Files` with each call timed."""
 
     def reads_as_is(self) -> bool:
         return True  # timing only: the read-ahead helper reads the same files
 
-    def __init__(self, timings: _Timings):
+    def __init__(self, timings: Timings):
         self._timings = timings
 
     def read(self, path: Path) -> bytes:
@@ -615,7 +546,7 @@ class _TimedFiles(Files):
 
 
 @contextlib.contextmanager
-def _timed_decode(timings: _Timings) -> Iterator[None]:
+def _timed_decode(timings: Timings) -> Iterator[None]:
     original = importer_module.decode_segment
 
     def decode(*args: Any, **kwargs: Any) -> Any:
@@ -732,7 +663,7 @@ def _child_import(spec: dict[str, Any]) -> dict[str, Any]:
     profile, me = open_importer(work, share.info, role)
     layout = share.layout
     roster = layout.read_team()
-    timings = _Timings()
+    timings = Timings()
     progress_started = time.perf_counter()
 
     def progress(done: int, total: int) -> None:
@@ -744,15 +675,15 @@ def _child_import(spec: dict[str, Any]) -> dict[str, Any]:
                 flush=True,
             )
 
-    rss_before = _max_rss_mb()
-    written_before = _written_mb()
+    rss_before = max_rss_mb()
+    written_before = written_mb()
     profiler = cProfile.Profile() if spec.get("cprofile") else None
     instrument = spec.get("instrument", False)
     files = _TimedFiles(timings) if instrument else Files()
     store_conn = profile.store.conn
     try:
         if instrument:
-            profile.store.conn = _TimedConnection(store_conn, timings)  # type: ignore[assignment]
+            profile.store.conn = TimedConnection(store_conn, timings)  # type: ignore[assignment]
         with _timed_decode(timings) if instrument else contextlib.nullcontext():
             started = time.perf_counter()
             if profiler is not None:
@@ -768,8 +699,8 @@ def _child_import(spec: dict[str, Any]) -> dict[str, Any]:
             if profiler is not None:
                 profiler.disable()
             seconds = time.perf_counter() - started
-        rss_peak = _max_rss_mb()
-        written = _written_mb() - written_before
+        rss_peak = max_rss_mb()
+        written = written_mb() - written_before
         if profiler is not None:
             profiler.dump_stats(spec["cprofile"])
         profile.store.conn = store_conn
@@ -903,8 +834,8 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
     if spec["mode"] == "import":
         return _child_import(spec)
     share = Path(spec["share"])
-    rss_before = _max_rss_mb()
-    written_before = _written_mb()
+    rss_before = max_rss_mb()
+    written_before = written_mb()
     result = floor_import(
         ShareLayout(share / "share"),
         Path(spec["work"]),
@@ -913,8 +844,8 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
     return {
         **result,
         "rss_before_mb": rss_before,
-        "rss_peak_mb": _max_rss_mb(),
-        "written_mb": _written_mb() - written_before,
+        "rss_peak_mb": max_rss_mb(),
+        "written_mb": written_mb() - written_before,
     }
 
 
