@@ -1,13 +1,17 @@
 """What the benchmarks' child processes measure about themselves, and thin timers of the
-store's SQL calls; shared by bench_import.py and bench_sync_import.py."""
+store's SQL calls, and cProfile tables; shared by bench_import.py and bench_sync_import.py."""
 
 from __future__ import annotations
 
+import io
 import os
+import pstats
 import resource
 import sqlite3
 import time
 from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from _build import BENCH_DIR
@@ -88,3 +92,17 @@ class TimedConnection:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._conn, name)
+
+
+def print_profile(
+    path: Path, title: str, limit: int, orders: Sequence[str] = ("tottime", "cumulative")
+) -> None:
+    """The top `limit` functions of a cProfile stats file, for each sort order."""
+    for order in orders:
+        out = io.StringIO()
+        stats = pstats.Stats(str(path), stream=out)
+        stats.strip_dirs().sort_stats(order).print_stats(limit)
+        text = out.getvalue()
+        start = text.find("   ncalls")
+        print(f"\ncProfile of {title}, top {limit} by {order}:")
+        print(text[start:].rstrip() if start >= 0 else text.rstrip())

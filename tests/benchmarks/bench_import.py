@@ -81,10 +81,8 @@ import cProfile
 import csv
 import fcntl
 import gc
-import io
 import json
 import os
-import pstats
 import shutil
 import sqlite3
 import subprocess
@@ -107,6 +105,7 @@ from _measure import (
     child_env,
     cpu_seconds,
     max_rss_mb,
+    print_profile,
     written_mb,
 )
 
@@ -748,17 +747,6 @@ def _check(result: dict[str, Any], info: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _print_profile(path: Path, title: str, limit: int = 20) -> None:
-    for order in ("tottime", "cumulative"):
-        out = io.StringIO()
-        stats = pstats.Stats(str(path), stream=out)
-        stats.strip_dirs().sort_stats(order).print_stats(limit)
-        text = out.getvalue()
-        start = text.find("   ncalls")
-        print(f"\ncProfile of {title}, top {limit} by {order}:")
-        print(text[start:].rstrip() if start >= 0 else text.rstrip())
-
-
 def run(
     rows: int = CSV_ROWS,
     xlsx_rows: int = XLSX_ROWS,
@@ -1064,7 +1052,7 @@ def _print_results(result: dict[str, Any], small_rows: int, profile_path: Path) 
         if finish:
             print(f"(bulk_load.finish, the indexes and search index built, timed in: {finish})")
 
-    _print_profile(profile_path, f"HistoryImport.run on {small_rows:,} CSV rows")
+    print_profile(profile_path, f"HistoryImport.run on {small_rows:,} CSV rows", 20)
 
     if result["code_changed"]:
         print(

@@ -82,10 +82,8 @@ import cProfile
 import fcntl
 import gzip
 import hashlib
-import io
 import json
 import os
-import pstats
 import random
 import resource
 import shutil
@@ -104,7 +102,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _build import BENCH_DIR, END, SEED, TextGenerator, table
-from _measure import TimedConnection, Timings, child_env, max_rss_mb, written_mb
+from _measure import TimedConnection, Timings, child_env, max_rss_mb, print_profile, written_mb
 
 from cxcompanion.domain.enums import Channel, Outcome, Role, Verdict
 from cxcompanion.domain.records import utc_iso
@@ -899,17 +897,6 @@ def _check(share: BuiltShare, result: dict[str, Any], role: Role) -> list[str]:
     return problems
 
 
-def _print_profile(path: Path, title: str, limit: int = 25) -> None:
-    for order in ("cumulative", "tottime"):
-        out = io.StringIO()
-        stats = pstats.Stats(str(path), stream=out)
-        stats.strip_dirs().sort_stats(order).print_stats(limit)
-        text = out.getvalue()
-        start = text.find("   ncalls")
-        print(f"\ncProfile of {title}, top {limit} by {order}:")
-        print(text[start:].rstrip() if start >= 0 else text.rstrip())
-
-
 def run(
     records: int = SYNC_RECORDS,
     writers: int = SYNC_WRITERS,
@@ -996,7 +983,7 @@ def run(
     if show:
         _print_results(share, small, result)
         if profile:
-            _print_profile(profile_path, "the lead import")
+            print_profile(profile_path, "the lead import", 25, ("cumulative", "tottime"))
     return result
 
 
